@@ -12,7 +12,7 @@ type BlobInfo struct {
 }
 
 // BlobStore keeps attachment bytes behind presigned URLs. Keys are
-// "<account>/<caseId>/<attachmentId>".
+// "<account>/<region>/<caseId>/<attachmentId>".
 type BlobStore interface {
 	// PresignUpload returns a URL that accepts one PUT of exactly size bytes
 	// for key until expires.

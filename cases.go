@@ -59,7 +59,7 @@ type Attachment struct {
 	SHA256    string `json:"sha256,omitempty"`
 	BlobKey   string `json:"blobKey"`
 	ExpiresAt Time   `json:"expiresAt"`
-	Downloads int    `json:"downloads,omitempty"`
+	Claimed   bool   `json:"claimed,omitempty"` // an upload has started; the URL is spent
 }
 
 // Attachment statuses.
@@ -96,10 +96,11 @@ type Case struct {
 	ClosedDate                *Time            `json:"closedDate,omitempty"`
 	CaseMetadata              []MetadataEntry  `json:"caseMetadata,omitempty"`
 
-	Tags           map[string]string `json:"-"`
-	CommentCount   int               `json:"-"`
-	EditCount      int               `json:"-"`
-	Investigations []Investigation   `json:"-"`
+	Tags           map[string]string `json:"tags,omitempty"`
+	CommentCount   int               `json:"commentCount"`
+	EditCount      int               `json:"editCount"`
+	Investigations []Investigation   `json:"investigations,omitempty"`
+	ClientToken    string            `json:"clientToken,omitempty"`
 }
 
 // CaseARN is the resource name of a case.

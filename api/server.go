@@ -1,0 +1,182 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/sird-project/sird"
+	"github.com/sird-project/sird/internal/shape"
+	"github.com/sird-project/sird/sigv4"
+)
+
+// MaxBodyBytes bounds API request bodies; the largest valid request (a case
+// with every list at its maximum) is well below it.
+const MaxBodyBytes = 4 << 20
+
+// Server is the security-ir HTTP API: routing, SigV4, decoding and
+// validation, the call into the service, and encoding.
+type Server struct {
+	svc      *sird.Service
+	keys     *sird.Keyring
+	verifier *sigv4.Verifier
+	log      *slog.Logger
+	extra    *http.ServeMux // sird's own endpoints under /_sird/
+	ready    atomic.Bool
+
+	idPrefix string
+	idSeq    atomic.Uint64
+	bufs     sync.Pool
+}
+
+// New builds the API server. Verifier's Lookup is wired to keys.
+func New(svc *sird.Service, keys *sird.Keyring, verifier *sigv4.Verifier, log *slog.Logger) *Server {
+	var p [6]byte
+	rand.Read(p[:])
+	s := &Server{svc: svc, keys: keys, verifier: verifier, log: log, extra: http.NewServeMux(), idPrefix: hex.EncodeToString(p[:])}
+	verifier.Lookup = func(ctx context.Context, id string) (string, error) {
+		secret, _, err := keys.Resolve(ctx, id)
+		return secret, err
+	}
+	s.extra.HandleFunc("GET /_sird/health", s.health)
+	return s
+}
+
+// Handle mounts an extra handler (blob URLs, metrics) under /_sird/.
+func (s *Server) Handle(pattern string, h http.Handler) { s.extra.Handle(pattern, h) }
+
+// SetReady marks the server as accepting API calls (health answers 200).
+func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	if !s.ready.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"status":"starting"}`)
+		return
+	}
+	if err := s.svc.Store().Ping(r.Context()); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"status":"degraded","database":"unreachable"}`)
+		return
+	}
+	io.WriteString(w, `{"status":"ok","service":"security-ir","apiVersion":"2018-05-10"}`)
+}
+
+func (s *Server) requestID() string {
+	return s.idPrefix + "-" + strings.ToLower(hexUint(s.idSeq.Add(1)))
+}
+
+func hexUint(v uint64) string {
+	var b [8]byte
+	for i := 7; i >= 0; i-- {
+		b[i] = byte(v)
+		v >>= 8
+	}
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("x-amzn-RequestId", s.requestID())
+	if strings.HasPrefix(r.URL.Path, "/_sird/") {
+		h, pattern := s.extra.Handler(r)
+		if pattern != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+	}
+	rawPath, _, _ := strings.Cut(r.RequestURI, "?")
+	if rawPath == "" || !strings.HasPrefix(rawPath, "/") {
+		rawPath = r.URL.EscapedPath()
+	}
+	op, labels, ok := shape.Match(r.Method, rawPath)
+	if !ok {
+		writeError(w, r, s.log, sird.Errorf(sird.ErrUnknownOperation, "No operation matches %s %s.", r.Method, rawPath))
+		return
+	}
+	body, err := s.readBody(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	defer s.bufs.Put(body)
+	caller, err := s.authenticate(r, body.Bytes())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	h := handlers[op.Name]
+	if h == nil {
+		writeError(w, r, s.log, sird.Errorf(sird.ErrUnknownOperation, "Operation %s is not supported.", op.Name))
+		return
+	}
+	out, err := h(s.svc, r.Context(), caller, op, labels, r.URL.Query(), body.Bytes())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeOutput(w, op.SuccessStatus, out)
+}
+
+func (s *Server) readBody(r *http.Request) (*bytes.Buffer, error) {
+	buf, _ := s.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	if r.ContentLength > MaxBodyBytes {
+		return buf, sird.Errorf(sird.ErrRequestEntityTooLarge, "The request body is larger than %d bytes.", MaxBodyBytes)
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return buf, sird.Errorf(sird.ErrRequestEntityTooLarge, "The request body is larger than %d bytes.", MaxBodyBytes)
+	case err != nil:
+		return buf, sird.Errorf(sird.ErrMalformedHTTPRequest, "The request body could not be read.")
+	}
+	return buf, nil
+}
+
+func (s *Server) authenticate(r *http.Request, body []byte) (sird.Caller, error) {
+	res, err := s.verifier.Verify(r.Context(), r, body)
+	if err != nil {
+		return sird.Caller{}, err
+	}
+	_, key, err := s.keys.Resolve(r.Context(), res.AccessKeyID)
+	if err != nil {
+		return sird.Caller{}, err
+	}
+	return sird.Caller{AccountID: key.AccountID, Region: res.Region, Principal: key.Principal, AccessKeyID: key.ID}, nil
+}
+
+// writeOutput encodes a success: 204 has no body; an empty output is {}.
+func writeOutput(w http.ResponseWriter, status int, out any) {
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if out == nil {
+		w.WriteHeader(status)
+		io.WriteString(w, "{}")
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, `{"__type":"InternalServerException","message":"An internal error occurred."}`)
+		return
+	}
+	w.WriteHeader(status)
+	w.Write(b)
+}

@@ -1,0 +1,131 @@
+package sird
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"time"
+)
+
+// Service carries out every operation of the API on top of a Store. It owns
+// the business rules (who sees what, the case state machine, idempotency,
+// limits); the HTTP adapter only decodes, calls and encodes.
+type Service struct {
+	store  Store
+	blobs  BlobStore
+	now    func() time.Time
+	rand   io.Reader
+	tokens *PageTokens
+	log    *slog.Logger
+
+	// UploadURLTTL is how long an attachment upload URL stays valid.
+	UploadURLTTL time.Duration
+	// DownloadURLTTL is how long a download URL stays valid.
+	DownloadURLTTL time.Duration
+}
+
+// Config gathers the Service's dependencies. Now and Rand are injected so
+// tests are deterministic.
+type Config struct {
+	Store     Store
+	Blobs     BlobStore
+	MasterKey []byte
+	Now       func() time.Time
+	Rand      io.Reader
+	Log       *slog.Logger
+}
+
+// NewService builds a Service; zero Now, Rand and Log take the real ones.
+func NewService(c Config) *Service {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Reader
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	return &Service{
+		store: c.Store, blobs: c.Blobs, now: c.Now, rand: c.Rand, log: c.Log,
+		tokens:         NewPageTokens(c.MasterKey, c.Rand, c.Now),
+		UploadURLTTL:   15 * time.Minute,
+		DownloadURLTTL: 15 * time.Minute,
+	}
+}
+
+// Store exposes the underlying store to adapters that need it (admin commands).
+func (s *Service) Store() Store { return s.store }
+
+func (s *Service) clock() Time { return At(s.now().UTC()) }
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// randomString draws n characters of alphabet from the injected randomness.
+func (s *Service) randomString(alphabet string, n int) string {
+	return randomFrom(s.rand, alphabet, n)
+}
+
+func (s *Service) newUUID() string {
+	var b [16]byte
+	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+		panic(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// requestHash fingerprints a request for idempotency: the same token must
+// come with the same request.
+func requestHash(v any) string {
+	b, _ := json.Marshal(v)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// idempotent looks up an earlier result for token. found reports a retry of
+// the same request; a different request with the same token is a conflict.
+func idempotent(tx Tx, scope, token, hash string) (resourceID string, found bool, err error) {
+	if token == "" {
+		return "", false, nil
+	}
+	gotHash, id, err := tx.GetIdempotency(scope, token)
+	if errors.Is(err, ErrNotExist) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if gotHash != hash {
+		return "", false, Conflict("clientToken", token,
+			"The clientToken %s was already used with a different request.", token)
+	}
+	return id, true, nil
+}
+
+func (s *Service) write(ctx context.Context, fn func(Tx) error) error {
+	return s.store.Write(ctx, fn)
+}
+
+func (s *Service) read(ctx context.Context, fn func(Tx) error) error {
+	return s.store.Read(ctx, fn)
+}
+
+// pageLimit applies the model's default page size.
+func pageLimit(max *int) int {
+	if max == nil || *max <= 0 {
+		return 25
+	}
+	return *max
+}
+
+// SetBlobs sets the attachment store. It is separate from NewService because
+// the embedded store reports uploads back to the service.
+func (s *Service) SetBlobs(b BlobStore) { s.blobs = b }
