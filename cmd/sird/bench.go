@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strconv"
@@ -30,6 +32,7 @@ func benchCmd(args []string) error {
 	mix := fs.String("mix", "get-case=40,list-cases=15,create-case=15,update-case=10,create-comment=10,list-comments=10", "operation weights")
 	baseline := fs.String("serve-baseline", "", "instead of a load, serve the trivial net/http JSON handler on this address (the reference the targets compare against)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
+	compare := fs.Bool("compare-baseline", false, "first drive an in-process trivial net/http JSON handler with the same workers and duration, then the endpoint, and print the ratio")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,12 +59,50 @@ func benchCmd(args []string) error {
 	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 		cfg.Progress = os.Stderr
 	}
+	var base *loadgen.Report
+	if *compare {
+		addr, err := loadgen.ServeBaseline(ctx, "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		bcfg := cfg
+		bcfg.Endpoint, bcfg.Prepopulate = "http://"+addr, 0
+		bcfg.Mix = map[string]int{loadgen.OpBaseline: 1}
+		if base, err = loadgen.Run(ctx, bcfg); err != nil {
+			return fmt.Errorf("baseline run: %w", err)
+		}
+	}
 	rep, err := loadgen.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	if *jsonOut {
+		if base != nil {
+			return writeJSONPair(os.Stdout, base, rep)
+		}
 		return rep.WriteJSON(os.Stdout)
 	}
-	return rep.WriteText(os.Stdout)
+	if base != nil {
+		fmt.Println("== baseline: trivial net/http JSON handler, same workers and duration")
+		base.WriteText(os.Stdout)
+		fmt.Println("== endpoint")
+	}
+	if err := rep.WriteText(os.Stdout); err != nil {
+		return err
+	}
+	if base != nil && base.ReqPerSec > 0 {
+		fmt.Printf("\nratio to baseline: all ops %.1f%%", 100*rep.ReqPerSec/base.ReqPerSec)
+		for _, op := range rep.Ops {
+			fmt.Printf(", %s %.1f%%", op.Op, 100*op.ReqPerSec/base.ReqPerSec)
+		}
+		fmt.Println()
+	}
+	return nil
+}
+
+func writeJSONPair(w io.Writer, base, rep *loadgen.Report) error {
+	out := map[string]any{"baseline": base, "endpoint": rep, "ratio": rep.ReqPerSec / base.ReqPerSec}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }
