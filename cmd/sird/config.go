@@ -32,6 +32,28 @@ func envOr(name, def string) string {
 	return def
 }
 
+// parseInterspersed parses fs's flags wherever they appear among the
+// positional arguments (`sird org load FILE --data-dir DIR` as well as
+// `sird org load --data-dir DIR FILE`) and returns the positional ones.
+// Everything after "--" is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", envOr("SIRD_DATA_DIR", "./sird-data"), "directory for the SQLite database, attachments and the master key (env SIRD_DATA_DIR)")
 	fs.StringVar(&f.database, "database", os.Getenv("SIRD_DATABASE_URL"), "PostgreSQL URL (postgres://...); empty uses SQLite under the data dir (env SIRD_DATABASE_URL)")

@@ -18,7 +18,8 @@ func keysCmd(args []string) error {
 	account := fs.String("account", "", "12-digit account ID the key belongs to")
 	user := fs.String("user", "", "IAM user name of the key's principal")
 	role := fs.String("role", "", "IAM role name of the key's principal (instead of --user)")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -59,10 +60,10 @@ func keysCmd(args []string) error {
 		}
 		return tw.Flush()
 	case "disable", "enable":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return fmt.Errorf("usage: sird keys %s ACCESS_KEY_ID", args[0])
 		}
-		return keys.SetDisabled(ctx, fs.Arg(0), args[0] == "disable")
+		return keys.SetDisabled(ctx, pos[0], args[0] == "disable")
 	}
 	return fmt.Errorf("unknown keys command %q", args[0])
 }

@@ -17,7 +17,8 @@ func orgCmd(args []string) error {
 	var f storeFlags
 	fs := flag.NewFlagSet("org "+args[0], flag.ContinueOnError)
 	f.register(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -28,10 +29,10 @@ func orgCmd(args []string) error {
 	defer st.Close()
 	switch args[0] {
 	case "load":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return fmt.Errorf("usage: sird org load FILE")
 		}
-		return loadOrgFile(ctx, st, fs.Arg(0))
+		return loadOrgFile(ctx, st, pos[0])
 	case "show":
 		return st.Read(ctx, func(tx sird.Tx) error {
 			orgs, err := tx.ListOrganizations()
