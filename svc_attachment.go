@@ -55,8 +55,9 @@ func (s *Service) GetCaseAttachmentUploadURL(ctx context.Context, c Caller, in *
 		return nil, Errorf(ErrInternal, "no blob store is configured")
 	}
 	token := in.ClientToken
-	in.ClientToken = ""
-	hash := requestHash(in)
+	req := *in // the request without its token, leaving the caller's input as it was
+	req.ClientToken = ""
+	hash := requestHash(&req)
 	scope := "GetCaseAttachmentUploadUrl/" + c.AccountID + "/" + c.Region + "/" + in.CaseID
 	var att Attachment
 	err := s.write(ctx, func(tx Tx) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -31,8 +32,9 @@ const createCaseAttempts = 5
 
 func (s *Service) CreateCase(ctx context.Context, c Caller, in *CreateCaseInput) (*CreateCaseOutput, error) {
 	token := in.ClientToken
-	in.ClientToken = ""
-	hash := requestHash(in)
+	req := *in // the request without its token, leaving the caller's input as it was
+	req.ClientToken = ""
+	hash := requestHash(&req)
 	scope := "CreateCase/" + c.AccountID + "/" + c.Region
 	var out CreateCaseOutput
 	var err error
@@ -255,11 +257,13 @@ func (s *Service) UpdateCase(ctx context.Context, c Caller, in *UpdateCaseInput)
 		setString("title", &cs.Title, in.Title)
 		setString("description", &cs.Description, in.Description)
 		setString("engagementType", &cs.EngagementType, in.EngagementType)
-		if in.ReportedIncidentStartDate != nil {
+		// Like the strings above, a date set to the value it has is no change.
+		sameTime := func(a, b *Time) bool { return a != nil && b != nil && a.Equal(b.Time) }
+		if in.ReportedIncidentStartDate != nil && !sameTime(cs.ReportedIncidentStartDate, in.ReportedIncidentStartDate) {
 			cs.ReportedIncidentStartDate = in.ReportedIncidentStartDate
 			changed = append(changed, "reportedIncidentStartDate set to "+FormatEpoch(in.ReportedIncidentStartDate.Time))
 		}
-		if in.ActualIncidentStartDate != nil {
+		if in.ActualIncidentStartDate != nil && !sameTime(cs.ActualIncidentStartDate, in.ActualIncidentStartDate) {
 			cs.ActualIncidentStartDate = in.ActualIncidentStartDate
 			changed = append(changed, "actualIncidentStartDate set to "+FormatEpoch(in.ActualIncidentStartDate.Time))
 		}
@@ -292,7 +296,7 @@ func (s *Service) UpdateCase(ctx context.Context, c Caller, in *UpdateCaseInput)
 		if len(bad) > 0 {
 			return ValidationError(bad...)
 		}
-		if in.CaseMetadata != nil {
+		if in.CaseMetadata != nil && !slices.Equal(in.CaseMetadata, cs.CaseMetadata) {
 			cs.CaseMetadata = in.CaseMetadata
 			changed = append(changed, fmt.Sprintf("caseMetadata replaced (%d entries)", len(in.CaseMetadata)))
 		}
@@ -306,7 +310,7 @@ func (s *Service) UpdateCase(ctx context.Context, c Caller, in *UpdateCaseInput)
 
 // applySet deletes then adds by key, keeping the existing order and
 // appending new items; an added item whose key exists replaces it in place.
-func applySet[T any](cur, del, add []T, key, delKey func(T) string, name string, changed []string) ([]T, []string) {
+func applySet[T comparable](cur, del, add []T, key, delKey func(T) string, name string, changed []string) ([]T, []string) {
 	if len(del) == 0 && len(add) == 0 {
 		return cur, changed
 	}
@@ -338,7 +342,9 @@ func applySet[T any](cur, del, add []T, key, delKey func(T) string, name string,
 			added++
 		}
 	}
-	if removed > 0 || added > 0 || len(add) > 0 {
+	// Only a list that ends up different is a change: re-adding what is
+	// there (or deleting and re-adding the last item) records no edit.
+	if !slices.Equal(out, cur) {
 		changed = append(changed, fmt.Sprintf("%s: %d added, %d removed", name, added, removed))
 	}
 	return out, changed

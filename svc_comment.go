@@ -45,8 +45,9 @@ const maxComments = 999999
 // CreateCaseComment adds a comment; IDs are 6 digits, sequential per case.
 func (s *Service) CreateCaseComment(ctx context.Context, c Caller, in *CreateCaseCommentInput) (*CreateCaseCommentOutput, error) {
 	token := in.ClientToken
-	in.ClientToken = ""
-	hash := requestHash(in)
+	req := *in // the request without its token, leaving the caller's input as it was
+	req.ClientToken = ""
+	hash := requestHash(&req)
 	scope := "CreateCaseComment/" + c.AccountID + "/" + c.Region + "/" + in.CaseID
 	var out CreateCaseCommentOutput
 	err := s.write(ctx, func(tx Tx) error {

@@ -87,8 +87,9 @@ type CancelMembershipOutput struct {
 // with coverEntireOrganization or OUs, for its organization).
 func (s *Service) CreateMembership(ctx context.Context, c Caller, in *CreateMembershipInput) (*CreateMembershipOutput, error) {
 	token := in.ClientToken
-	in.ClientToken = ""
-	hash := requestHash(in)
+	req := *in // the request without its token, leaving the caller's input as it was
+	req.ClientToken = ""
+	hash := requestHash(&req)
 	scope := "CreateMembership/" + c.AccountID + "/" + c.Region
 	var out CreateMembershipOutput
 	err := s.write(ctx, func(tx Tx) error {

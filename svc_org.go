@@ -6,8 +6,9 @@ import (
 	"slices"
 )
 
-// orgOf finds the organization an account belongs to; a ValidationException
-// when it belongs to none, as org-wide coverage needs one.
+// orgOf finds the organization an account manages; a ValidationException
+// when it belongs to none, as org-wide coverage needs one, or is only a
+// member: only the management account's membership covers the organization.
 func (s *Service) orgOf(tx Tx, accountID string) (*Organization, error) {
 	a, err := tx.GetOrgAccount(accountID)
 	if errors.Is(err, ErrNotExist) {
@@ -17,7 +18,16 @@ func (s *Service) orgOf(tx Tx, accountID string) (*Organization, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tx.GetOrganization(a.OrgID)
+	org, err := tx.GetOrganization(a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if org.ManagementAccountID != accountID {
+		return nil, InvalidField("coverEntireOrganization",
+			"Account %s is a member of organization %s; only its management account %s can cover the organization.",
+			accountID, org.ID, org.ManagementAccountID)
+	}
+	return org, nil
 }
 
 type coverageInfo struct {
