@@ -9,7 +9,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"os"
+	"path"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,7 +92,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", s.requestID())
 	if strings.HasPrefix(r.URL.Path, "/_sird/") {
 		h, pattern := s.extra.Handler(r)
-		if pattern != "" {
+		if pattern != "" && servesAsIs(r, pattern) {
 			h.ServeHTTP(w, r)
 			return
 		}
@@ -141,10 +144,40 @@ func (s *Server) readBody(r *http.Request) (*bytes.Buffer, error) {
 	switch {
 	case errors.As(err, &tooBig):
 		return buf, sird.Errorf(sird.ErrRequestEntityTooLarge, "The request body is larger than %d bytes.", MaxBodyBytes)
+	case isTimeout(err):
+		return buf, sird.Errorf(sird.ErrRequestTimeout, "The request body did not arrive in time.")
 	case err != nil:
 		return buf, sird.Errorf(sird.ErrMalformedHTTPRequest, "The request body could not be read.")
 	}
 	return buf, nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// servesAsIs reports whether the /_sird/ mux matched r's path as written:
+// canonical, and equal to the pattern's path (or under it, for a subtree).
+// Otherwise ServeMux answers with a text/html redirect to a cleaned path
+// ("/_sird/blobs/a/../b", "/_sird/blobs"); such requests get the API's
+// JSON 404 instead.
+func servesAsIs(r *http.Request, pattern string) bool {
+	p := r.URL.EscapedPath()
+	if _, rest, ok := strings.Cut(pattern, " "); ok {
+		pattern = rest // drop the method
+	}
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	if clean != p {
+		return false
+	}
+	if strings.HasSuffix(pattern, "/") {
+		return strings.HasPrefix(p, pattern)
+	}
+	return p == pattern
 }
 
 func (s *Server) authenticate(r *http.Request, body []byte) (sird.Caller, error) {
