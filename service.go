@@ -27,6 +27,9 @@ type Service struct {
 	UploadURLTTL time.Duration
 	// DownloadURLTTL is how long a download URL stays valid.
 	DownloadURLTTL time.Duration
+	// OnEvents, if set, is called after each write that added outbox
+	// events has committed, e.g. to wake the notifier. It must not block.
+	OnEvents func()
 }
 
 // Config gathers the Service's dependencies. Now and Rand are injected so
@@ -111,7 +114,29 @@ func idempotent(tx Tx, scope, token, hash string) (resourceID string, found bool
 }
 
 func (s *Service) write(ctx context.Context, fn func(Tx) error) error {
-	return s.store.Write(ctx, fn)
+	if s.OnEvents == nil {
+		return s.store.Write(ctx, fn)
+	}
+	var added bool
+	err := s.store.Write(ctx, func(tx Tx) error {
+		added = false // fn may run again after a serialization failure
+		return fn(eventTx{tx, &added})
+	})
+	if err == nil && added {
+		s.OnEvents()
+	}
+	return err
+}
+
+// eventTx notes whether a transaction added outbox events.
+type eventTx struct {
+	Tx
+	added *bool
+}
+
+func (t eventTx) AddEvent(e *Event) error {
+	*t.added = true
+	return t.Tx.AddEvent(e)
 }
 
 func (s *Service) read(ctx context.Context, fn func(Tx) error) error {

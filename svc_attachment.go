@@ -129,7 +129,7 @@ func (s *Service) GetCaseAttachmentDownloadURL(ctx context.Context, c Caller, in
 		}
 		att = *a
 		return s.caseChanged(tx, c, nil, cs, ActionAttachmentDownload, "",
-			fmt.Sprintf("Download URL issued for attachment %s (%s)", a.ID, a.FileName), false)
+			fmt.Sprintf("Download URL issued for attachment %s (%s)", a.ID, a.FileName), true)
 	})
 	if err != nil {
 		return nil, err

@@ -90,11 +90,12 @@ func orEmpty[T any](v []T) []T {
 }
 
 // caseChanged appends a history entry and an outbox event in the change's
-// transaction, and stores the case unless the caller has just inserted it.
-func (s *Service) caseChanged(tx Tx, c Caller, m *Membership, cs *Case, action, eventType, message string, inserted bool) error {
+// transaction, and stores the case. keepUpdatedDate leaves lastUpdatedDate
+// alone: for a case just inserted, and for audit entries of reads.
+func (s *Service) caseChanged(tx Tx, c Caller, m *Membership, cs *Case, action, eventType, message string, keepUpdatedDate bool) error {
 	now := s.clock()
 	cs.EditCount++
-	if !inserted {
+	if !keepUpdatedDate {
 		cs.LastUpdatedDate = now
 	}
 	if err := tx.UpdateCase(cs); err != nil {
@@ -274,7 +275,8 @@ func (s *Service) UpdateCase(ctx context.Context, c Caller, in *UpdateCaseInput)
 			}
 		}
 		watcherKey := func(w Watcher) string { return strings.ToLower(w.Email) }
-		cs.Watchers, changed = applySet(cs.Watchers, in.WatchersToDelete, in.WatchersToAdd, watcherKey, watcherKey, "watchers", changed)
+		cs.Watchers, changed = applySet(cs.Watchers, in.WatchersToDelete, keepWatcherEmails(cs.Watchers, in.WatchersToDelete, in.WatchersToAdd, watcherKey),
+			watcherKey, watcherKey, "watchers", changed)
 		check("watchersToAdd", len(cs.Watchers), maxWatchers)
 		ipKey := func(t ThreatActorIP) string { return t.IPAddress + "\x00" + t.UserAgent }
 		ipDelKey := func(t ThreatActorIP) string {
@@ -348,6 +350,35 @@ func applySet[T comparable](cur, del, add []T, key, delKey func(T) string, name 
 		changed = append(changed, fmt.Sprintf("%s: %d added, %d removed", name, added, removed))
 	}
 	return out, changed
+}
+
+// keepWatcherEmails rewrites each added watcher that is already present
+// (after the deletions, or earlier in the same list) to the e-mail as it is
+// stored: re-adding a watcher replaces only its name and job title.
+func keepWatcherEmails(cur, del, add []Watcher, key func(Watcher) string) []Watcher {
+	if len(add) == 0 {
+		return add
+	}
+	deleted := map[string]bool{}
+	for _, d := range del {
+		deleted[key(d)] = true
+	}
+	stored := map[string]string{}
+	for _, w := range cur {
+		if !deleted[key(w)] {
+			stored[key(w)] = w.Email
+		}
+	}
+	out := make([]Watcher, len(add))
+	for i, a := range add {
+		if e, ok := stored[key(a)]; ok {
+			a.Email = e
+		} else {
+			stored[key(a)] = a.Email
+		}
+		out[i] = a
+	}
+	return out
 }
 
 // applyIPs is applySet where a delete without user agent matches every entry
