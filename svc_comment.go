@@ -63,6 +63,9 @@ func (s *Service) CreateCaseComment(ctx context.Context, c Caller, in *CreateCas
 			return QuotaExceeded("case", cs.ID, "comments-per-case", "Case %s has reached %d comments.", cs.ID, maxComments)
 		}
 		cs.CommentCount++
+		if cs.PendingAction == PendingCustomer {
+			cs.PendingAction = PendingNone // the customer's reply is the awaited action
+		}
 		now := s.clock()
 		cm := &Comment{CaseID: cs.ID, ID: fmt.Sprintf("%06d", cs.CommentCount), Body: in.Body, Creator: c.Principal, CreatedDate: now}
 		if err := tx.InsertComment(cm); err != nil {

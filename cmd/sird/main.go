@@ -15,7 +15,11 @@ Usage:
   sird serve    [flags]   start the API server
   sird keys     create|list|disable|enable ...   manage access keys
   sird org      load FILE | show                 declare organizations and OUs
+  sird responder cases|status|pending|comment|investigate ...   work AWS-resolved cases as the responder team
   sird migrate  [flags]   apply database migrations and exit
+  sird export   [flags] > dump.jsonl           copy the whole deployment out (SQLite or PostgreSQL)
+  sird import   [flags] < dump.jsonl           load a dump into a new, empty database
+  sird outbox   list [--status S] [--limit N] | retry ID   notification deliveries
   sird bench    [flags]   signed load generator
   sird version            print the version
 
@@ -36,8 +40,16 @@ func main() {
 		err = keysCmd(args)
 	case "org":
 		err = orgCmd(args)
+	case "responder":
+		err = responderCmd(args)
 	case "migrate":
 		err = migrateCmd(args)
+	case "export":
+		err = exportCmd(args)
+	case "import":
+		err = importCmd(args)
+	case "outbox":
+		err = outboxCmd(args)
 	case "bench":
 		err = benchCmd(args)
 	case "version", "--version", "-v":
