@@ -217,7 +217,13 @@ func (s *Service) settle(tx Tx, cs *Case, a *Attachment, info BlobInfo, failure 
 			fmt.Sprintf("Upload of attachment %s (%s) failed: %v", a.ID, a.FileName, failure), false)
 	}
 	a.Status, a.SHA256 = AttachmentVerified, info.SHA256
-	return s.caseChanged(tx, uploader, nil, cs, ActionAttachmentUploaded, EventCaseAttachmentUploaded,
+	// The incident response team hears of it as of any other case change;
+	// a membership no longer active leaves the watchers only.
+	m, err := requireActive(tx, uploader)
+	if e, ok := AsError(err); err != nil && (!ok || e.Code != ErrNotActive) {
+		return err
+	}
+	return s.caseChanged(tx, uploader, m, cs, ActionAttachmentUploaded, EventCaseAttachmentUploaded,
 		fmt.Sprintf("Attachment %s (%s, %d bytes, sha256 %s) uploaded", a.ID, a.FileName, info.Size, info.SHA256), false)
 }
 

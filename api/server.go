@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -75,21 +76,27 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, `{"status":"ok","service":"security-ir","apiVersion":"2018-05-10"}`)
 }
 
+// requestID is the process's random prefix, a dash and a sequence number in
+// 16 lower-case hex digits: one allocation, no lock.
 func (s *Server) requestID() string {
-	return s.idPrefix + "-" + strings.ToLower(hexUint(s.idSeq.Add(1)))
+	const digits = "0123456789abcdef"
+	var b [12 + 1 + 16]byte
+	n := copy(b[:], s.idPrefix)
+	b[n] = '-'
+	v := s.idSeq.Add(1)
+	for i := n + 16; i > n; i-- {
+		b[i] = digits[v&0xf]
+		v >>= 4
+	}
+	return string(b[:n+17])
 }
 
-func hexUint(v uint64) string {
-	var b [8]byte
-	for i := 7; i >= 0; i-- {
-		b[i] = byte(v)
-		v >>= 8
-	}
-	return hex.EncodeToString(b[:])
-}
+// headerRequestID is "x-amzn-RequestId" in net/http's canonical form: set
+// straight into the map, it is not canonicalized again on every request.
+const headerRequestID = "X-Amzn-Requestid"
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("x-amzn-RequestId", s.requestID())
+	w.Header()[headerRequestID] = []string{s.requestID()}
 	if strings.HasPrefix(r.URL.Path, "/_sird/") {
 		h, pattern := s.extra.Handler(r)
 		if pattern != "" && servesAsIs(r, pattern) {
@@ -204,12 +211,29 @@ func writeOutput(w http.ResponseWriter, status int, out any) {
 		io.WriteString(w, "{}")
 		return
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
+	buf := outBufs.Get().(*bytes.Buffer)
+	defer putOutBuf(buf)
+	buf.Reset()
+	if err := json.NewEncoder(buf).Encode(out); err != nil {
 		w.WriteHeader(http.StatusInternalServerError)
 		io.WriteString(w, `{"__type":"InternalServerException","message":"An internal error occurred."}`)
 		return
 	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}) // Encode ends the document with one
+	// A known length spares larger bodies (list pages) chunked encoding.
+	w.Header()["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
 	w.Write(b)
+}
+
+// outBufs recycles response encoding buffers; json.Marshal would allocate
+// and copy the whole document once more per response.
+var outBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putOutBuf returns buf to the pool unless an unusually large response
+// grew it: the pool must not pin megabytes.
+func putOutBuf(buf *bytes.Buffer) {
+	if buf.Cap() <= 64<<10 {
+		outBufs.Put(buf)
+	}
 }

@@ -16,8 +16,8 @@ import (
 
 	"github.com/sird-project/sird"
 	"github.com/sird-project/sird/notify"
-	"github.com/sird-project/sird/notify/internal/smtptest"
 	"github.com/sird-project/sird/notify/smtp"
+	"github.com/sird-project/sird/notify/smtptest"
 	"github.com/sird-project/sird/notify/webhook"
 )
 

@@ -15,10 +15,14 @@ var (
 ON CONFLICT DO NOTHING`)
 	qCaseCount = def(`INSERT INTO case_counts (account_id, region, n) VALUES (?, ?, 1)
 ON CONFLICT (account_id, region) DO UPDATE SET n = case_counts.n + 1`)
-	qCaseUpdate  = def(`UPDATE cases SET created_ns = ?, doc = ? WHERE case_id = ? AND account_id = ? AND region = ?`)
-	qCaseGet     = def(`SELECT doc FROM cases WHERE case_id = ? AND account_id = ? AND region = ?`)
-	qCaseGetLock = def(`SELECT doc FROM cases WHERE case_id = ? AND account_id = ? AND region = ?` + forUpdate)
-	qCaseFirst   = def(`SELECT case_id, created_ns, doc FROM cases WHERE account_id = ? AND region = ?
+	// The creation time never changes in practice: updating only the
+	// document spares the cases_page index an entry delete and insert. If
+	// it did change, the second form moves the case in the list.
+	qCaseUpdateDoc = def(`UPDATE cases SET doc = ? WHERE case_id = ? AND account_id = ? AND region = ? AND created_ns = ?`)
+	qCaseUpdate    = def(`UPDATE cases SET created_ns = ?, doc = ? WHERE case_id = ? AND account_id = ? AND region = ?`)
+	qCaseGet       = def(`SELECT doc FROM cases WHERE case_id = ? AND account_id = ? AND region = ?`)
+	qCaseGetLock   = def(`SELECT doc FROM cases WHERE case_id = ? AND account_id = ? AND region = ?` + forUpdate)
+	qCaseFirst     = def(`SELECT case_id, created_ns, doc FROM cases WHERE account_id = ? AND region = ?
 ORDER BY created_ns DESC, case_id DESC LIMIT ?`)
 	qCaseAfter = def(`SELECT case_id, created_ns, doc FROM cases WHERE account_id = ? AND region = ?
 AND (created_ns, case_id) < (?, ?) ORDER BY created_ns DESC, case_id DESC LIMIT ?`)
@@ -58,7 +62,12 @@ func (t *tx) UpdateCase(c *sird.Case) error {
 	if err != nil {
 		return err
 	}
-	return t.update(qCaseUpdate, c.CreatedDate.UnixNano(), doc, c.ID, c.AccountID, c.Region)
+	ns := c.CreatedDate.UnixNano()
+	n, err := t.execN(qCaseUpdateDoc, doc, c.ID, c.AccountID, c.Region, ns)
+	if err != nil || n > 0 {
+		return err
+	}
+	return t.update(qCaseUpdate, ns, doc, c.ID, c.AccountID, c.Region)
 }
 
 func (t *tx) GetCase(accountID, region, id string, lock bool) (*sird.Case, error) {

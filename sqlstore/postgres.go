@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,7 +42,9 @@ var postgresDialect = &dialect{
 )`,
 	// Held until the migration transaction ends, so nodes starting together
 	// take turns; the key is arbitrary but fixed ("sird" in ASCII, then 1).
-	migrateLock: "SELECT pg_advisory_xact_lock(8316303960738627585)",
+	// Neither the wait for the lock nor a migration is bounded by the
+	// statement_timeout meant for requests.
+	migrateLock: "SET LOCAL statement_timeout = 0; SELECT pg_advisory_xact_lock(8316303960738627585)",
 }
 
 func pgCode(err error) string {
@@ -58,7 +62,9 @@ func pgMapErr(err error) error {
 	case pgUniqueViolation:
 		return fmt.Errorf("%w: %w", sird.ErrDuplicate, err)
 	}
-	return err
+	// A lost connection, a restarting server or a statement timeout: the
+	// modeled, retryable error (Write and Read map what arrives here too).
+	return unavailable(err)
 }
 
 func pgRetryable(err error) bool {
@@ -72,12 +78,20 @@ func pgRetryable(err error) bool {
 // defaultPostgresConns is the pool size when Options.MaxConns is 0.
 const defaultPostgresConns = 10
 
+// defaultConnectTimeout bounds one connection attempt (TCP, TLS, startup)
+// unless the DSN or PGCONNECT_TIMEOUT sets connect_timeout: while the
+// database is unreachable, requests fail within it rather than hang.
+const defaultConnectTimeout = 2 * time.Second
+
 // OpenPostgres connects to the PostgreSQL database named by dsn (a URL or
 // key=value string as pgx accepts).
 func OpenPostgres(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: postgres dsn: %w", err)
+	}
+	if cfg.ConnectTimeout == 0 && !strings.Contains(dsn, "connect_timeout") && os.Getenv("PGCONNECT_TIMEOUT") == "" {
+		cfg.ConnectTimeout = defaultConnectTimeout
 	}
 	if opts.StatementTimeout > 0 {
 		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)

@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -57,6 +59,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		// Separate writer and reader connections need one shared file.
 		return nil, fmt.Errorf("sqlstore: SQLite path must be a file name, got %q", path)
 	}
+	syncWithFdatasync() // sqlite_sync.go
 	busy := opts.StatementTimeout
 	if busy <= 0 {
 		busy = defaultBusyTimeout
@@ -65,7 +68,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	// understood by both modernc.org/sqlite and mattn/go-sqlite3.
 	base := fmt.Sprintf("file:%s?_busy_timeout=%d&_foreign_keys=1", sqliteURIPath(path), busy.Milliseconds())
 
-	w, err := sql.Open(sqliteDriver, base+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
+	w, err := openSQLiteDB(base+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate", writerPragmas)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
@@ -79,7 +82,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
 
-	r, err := sql.Open(sqliteDriver, base+"&_query_only=1")
+	r, err := openSQLiteDB(base+"&_query_only=1", readerPragmas)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
@@ -92,7 +95,18 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
 
+	ck, err := openSQLiteDB(base, nil) // connects at the first checkpoint
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
 	s := newStore(sqliteDialect, w, r)
+	s.group = newGroupCommit(s)
+	s.group.ckpt = newCheckpointer(ck)
+	if os.Getenv("XX_NOCKPT") != "" { // TEMP experiment
+		s.group.ckpt = nil
+	}
 	if opts.Migrate {
 		if err := s.Migrate(ctx); err != nil {
 			s.Close()
@@ -101,6 +115,74 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	}
 	return s, nil
 }
+
+// PRAGMAs run on every new connection, after the DSN parameters. They are
+// plain SQL, so they work with either driver.
+var (
+	// temp_store=MEMORY keeps the statement journal of the group commit's
+	// savepoints (group.go) in memory rather than in a temporary file.
+	// wal_autocheckpoint: background checkpoints (checkpoint.go) do the work.
+	writerPragmas = []string{"PRAGMA temp_store = MEMORY", fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerAutoCheckpoint)}
+	_             = func() int { // TEMP experiment
+		if os.Getenv("XX_NOCKPT") != "" {
+			writerPragmas = writerPragmas[:1]
+		}
+		return 0
+	}()
+	readerPragmas = []string(nil)
+)
+
+// openSQLiteDB is sql.Open with pragmas run on each new connection.
+func openSQLiteDB(dsn string, pragmas []string) (*sql.DB, error) {
+	db, err := sql.Open(sqliteDriver, dsn)
+	if err != nil || len(pragmas) == 0 {
+		return db, err
+	}
+	drv := db.Driver()
+	db.Close()
+	c := &pragmaConnector{drv: drv, dsn: dsn, pragmas: pragmas}
+	if dc, ok := drv.(driver.DriverContext); ok {
+		if c.inner, err = dc.OpenConnector(dsn); err != nil {
+			return nil, err
+		}
+	}
+	return sql.OpenDB(c), nil
+}
+
+// pragmaConnector opens connections of drv and runs pragmas on each.
+type pragmaConnector struct {
+	drv     driver.Driver
+	inner   driver.Connector // nil: drv.Open(dsn)
+	dsn     string
+	pragmas []string
+}
+
+func (c *pragmaConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	var conn driver.Conn
+	var err error
+	if c.inner != nil {
+		conn, err = c.inner.Connect(ctx)
+	} else {
+		conn, err = c.drv.Open(c.dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ex, ok := conn.(driver.ExecerContext)
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("sqlstore: driver %s cannot run PRAGMAs", sqliteDriver)
+	}
+	for _, p := range c.pragmas {
+		if _, err := ex.ExecContext(ctx, p, nil); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("sqlstore: %s: %w", p, err)
+		}
+	}
+	return conn, nil
+}
+
+func (c *pragmaConnector) Driver() driver.Driver { return c.drv }
 
 // sqliteURIPath escapes the characters a file: URI gives meaning to.
 func sqliteURIPath(path string) string {

@@ -37,6 +37,8 @@ type Store struct {
 
 	prepMu   sync.Mutex
 	prepared atomic.Pointer[preparedSet] // nil until first use
+
+	group *groupCommit // SQLite: Writes share transactions (group.go); nil on PostgreSQL
 }
 
 // preparedSet holds every statement prepared on the writer and on the
@@ -60,14 +62,19 @@ func newStore(d *dialect, w, r *sql.DB) *Store {
 
 // Write runs fn in a read-write transaction and commits it when fn returns
 // nil. On PostgreSQL fn runs again, up to maxAttempts times, after a
-// serialization failure or deadlock. fn must not call Write itself: on
-// SQLite the inner call would wait for the only writer connection, which
-// the outer one holds.
+// serialization failure or deadlock. On SQLite concurrent Writes share one
+// transaction, each fn in its own savepoint, and one commit (group.go); fn
+// runs again if that transaction is lost through no fault of its own. fn
+// must not call Write itself: on SQLite the inner call would wait for the
+// write turn, which the outer one holds.
 func (s *Store) Write(ctx context.Context, fn func(sird.Tx) error) error {
+	if s.group != nil {
+		return unavailable(s.group.write(ctx, fn))
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.run(ctx, s.w, s.d.writeOpts, false, fn)
 		if err == nil || attempt == maxAttempts || !s.d.retryable(err) {
-			return err
+			return unavailable(err) // unavailable.go: a lost database is a retryable modeled error
 		}
 		// Jittered backoff so the transactions that collided do not collide again.
 		d := time.Duration(attempt) * time.Duration(1+rand.IntN(5)) * time.Millisecond
@@ -81,7 +88,7 @@ func (s *Store) Write(ctx context.Context, fn func(sird.Tx) error) error {
 
 // Read runs fn in a read-only transaction on a consistent snapshot.
 func (s *Store) Read(ctx context.Context, fn func(sird.Tx) error) error {
-	return s.run(ctx, s.r, s.d.readOpts, true, fn)
+	return unavailable(s.run(ctx, s.r, s.d.readOpts, true, fn))
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, readOnly bool, fn func(sird.Tx) error) error {
@@ -97,7 +104,14 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, readOn
 	if err != nil {
 		return s.d.mapErr(fmt.Errorf("sqlstore: begin: %w", err))
 	}
-	t := &tx{s: s, tx: sqlTx, ctx: ctx, readOnly: readOnly, prepared: stmts}
+	stmtCtx := ctx
+	if readOnly && s.group != nil {
+		// SQLite reads are short; a cancellable context would cost each
+		// statement a goroutine (the driver's interrupt watcher). The
+		// transaction itself still ends when ctx does.
+		stmtCtx = context.WithoutCancel(ctx)
+	}
+	t := &tx{s: s, tx: sqlTx, ctx: stmtCtx, readOnly: readOnly, prepared: stmts}
 	committed := false
 	defer func() {
 		t.done.Store(true) // a Tx leaked out of fn fails from now on
@@ -182,7 +196,11 @@ func (s *Store) Close() error {
 		closeAll(ps.r)
 	}
 	s.prepMu.Unlock()
-	err := s.w.Close()
+	var err error
+	if s.group != nil && s.group.ckpt != nil {
+		err = s.group.ckpt.close()
+	}
+	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -32,12 +31,14 @@ type serveFlags struct {
 	s3                                     s3blob.Config
 	allowDevRemote, pprof                  bool
 	uploadTTL, downloadTTL                 time.Duration
+	notify                                 notifyFlags // notify.go
 }
 
 func serve(args []string) error {
 	var f serveFlags
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	f.register(fs)
+	f.notify.register(fs)
 	fs.StringVar(&f.listen, "listen", envOr("SIRD_LISTEN", DefaultListen), "address to listen on (env SIRD_LISTEN)")
 	fs.StringVar(&f.publicURL, "public-url", os.Getenv("SIRD_PUBLIC_URL"), "base URL that presigned attachment links carry (default http://<listen>) (env SIRD_PUBLIC_URL)")
 	fs.StringVar(&f.blobStore, "blob-store", envOr("SIRD_BLOB_STORE", "fs"), "attachment store: fs (under the data dir) or s3 (env SIRD_BLOB_STORE)")
@@ -55,6 +56,7 @@ func serve(args []string) error {
 		return err
 	}
 	f.s3.AccessKey, f.s3.SecretKey = os.Getenv("SIRD_S3_ACCESS_KEY"), os.Getenv("SIRD_S3_SECRET_KEY")
+	tuneRuntime() // runtime.go
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
@@ -88,6 +90,12 @@ func serve(args []string) error {
 
 	svc := sird.NewService(sird.Config{Store: st, MasterKey: masterKey, Log: log})
 	svc.UploadURLTTL, svc.DownloadURLTTL = f.uploadTTL, f.downloadTTL
+	kick, stopNotifier, err := startNotifier(ctx, st, log, &f.notify)
+	if err != nil {
+		return err
+	}
+	defer stopNotifier() // before the store closes: attempts in flight record their outcome
+	svc.OnEvents = kick
 	verifier := &sigv4.Verifier{Service: "security-ir", ValidRegion: api.ValidRegion, Now: time.Now}
 	srv := api.New(svc, keys, verifier, log)
 
@@ -111,8 +119,7 @@ func serve(args []string) error {
 		return fmt.Errorf("unknown --blob-store %q (fs or s3)", f.blobStore)
 	}
 	if f.pprof {
-		srv.Handle("/_sird/debug/pprof/", http.StripPrefix("/_sird", http.HandlerFunc(pprof.Index)))
-		srv.Handle("/_sird/debug/pprof/profile", http.HandlerFunc(pprof.Profile))
+		registerDebug(srv, st) // debug.go
 	}
 
 	go svc.RunCleaner(ctx, time.Minute)

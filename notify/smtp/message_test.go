@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/sird-project/sird"
-	"github.com/sird-project/sird/notify/internal/smtptest"
 	"github.com/sird-project/sird/notify/smtp"
+	"github.com/sird-project/sird/notify/smtptest"
 )
 
 // received is a parsed message: decoded headers and body.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/sird-project/sird"
 	"github.com/sird-project/sird/notify"
-	"github.com/sird-project/sird/notify/internal/smtptest"
 	"github.com/sird-project/sird/notify/smtp"
+	"github.com/sird-project/sird/notify/smtptest"
 )
 
 var t0 = time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC)

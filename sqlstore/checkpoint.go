@@ -1,0 +1,85 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+)
+
+// Background WAL checkpoints (SQLite).
+//
+// A checkpoint copies the pages committed to the WAL back into the database
+// file and syncs both. Left to SQLite, the commit that crosses
+// wal_autocheckpoint runs it, inside the write turn, so every Write waiting
+// for that turn waits for it too. Instead a connection of its own runs a
+// PASSIVE checkpoint (which never blocks the writer or the readers) shortly
+// after commits, and the writer's own automatic checkpoint stays only as a
+// backstop at a much larger WAL (writerAutoCheckpoint pages).
+
+const (
+	// checkpointEvery spaces background checkpoints while writes go on: each
+	// copies every page written since the last one, once.
+	checkpointEvery = 100 * time.Millisecond
+	// writerAutoCheckpoint is the writer's wal_autocheckpoint, in pages
+	// (4 KiB): reached only if the background checkpoints fall behind.
+	writerAutoCheckpoint = 10000
+)
+
+type checkpointer struct {
+	db   *sql.DB
+	kick chan struct{}
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+func newCheckpointer(db *sql.DB) *checkpointer {
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	return &checkpointer{db: db, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+}
+
+// committed tells the checkpointer that the WAL grew. It never blocks.
+func (c *checkpointer) committed() {
+	c.once.Do(func() { go c.run() }) // no goroutine until the first write
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) run() {
+	defer close(c.done)
+	ctx := context.Background()
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.kick:
+		}
+		// A failure (another process holding the checkpoint lock, say) is
+		// harmless: the next one, or the writer's backstop, catches up.
+		_, _ = c.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+		t.Reset(checkpointEvery)
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// close stops the goroutine and closes the connection.
+func (c *checkpointer) close() error {
+	started := true
+	c.once.Do(func() { started = false })
+	close(c.stop)
+	if started {
+		<-c.done
+	}
+	return c.db.Close()
+}
