@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sird-project/sird"
+	"github.com/sird-project/sird/internal/testsupport/apitest"
 )
 
 // FuzzServeHTTP feeds arbitrary requests to the API handler: any method,
@@ -28,7 +29,7 @@ func FuzzServeHTTP(f *testing.F) {
 	e := newEnv(f, false)
 	mid := e.membership()
 	caseID := e.newCase()
-	arn := escapeLabel(sird.CaseARN(testRegion, sird.DevAccountID, caseID))
+	arn := apitest.EscapeLabel(sird.CaseARN(testRegion, sird.DevAccountID, caseID))
 	subst := strings.NewReplacer("CASEID", caseID, "MEMBERSHIPID", mid, "CASEARN", arn)
 
 	f.Add("POST", "/v1/list-cases", "Content-Type: application/json", []byte(`{"maxResults":5}`), true)

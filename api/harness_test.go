@@ -3,18 +3,14 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +20,7 @@ import (
 	"github.com/sird-project/sird"
 	"github.com/sird-project/sird/api"
 	"github.com/sird-project/sird/blob/fsblob"
-	"github.com/sird-project/sird/sigv4"
+	"github.com/sird-project/sird/internal/testsupport/apitest"
 	"github.com/sird-project/sird/sqlstore"
 )
 
@@ -34,88 +30,35 @@ const testRegion = "us-east-1"
 // access keys exist.
 var devCreds = aws.Credentials{AccessKeyID: sird.DevAccessKeyID, SecretAccessKey: sird.DevSecretKey, Source: "test"}
 
-// env is one in-process sird: the real store, service, keyring, verifier,
-// API server and embedded blob store, wired as cmd/sird/serve.go wires them.
+// env is one in-process sird (see apitest.New), served in-process or, when
+// started with network, on a loopback port too.
 type env struct {
 	tb      testing.TB
 	srv     *api.Server
 	store   *sqlstore.Store
-	svc     *sird.Service
 	keys    *sird.Keyring
-	blobs   *fsblob.Store
 	blobDir string
 	ts      *httptest.Server // nil unless started with network
 	signer  *v4.Signer
-	logs    *logSink
-}
-
-// logSink collects error-level log records so tests can assert that no
-// request ended in an internal error.
-type logSink struct {
-	mu   sync.Mutex
-	errs []string
-}
-
-func (l *logSink) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelError }
-func (l *logSink) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	b.WriteString(r.Message)
-	r.Attrs(func(a slog.Attr) bool { b.WriteString(" " + a.String()); return true })
-	l.mu.Lock()
-	l.errs = append(l.errs, b.String())
-	l.mu.Unlock()
-	return nil
-}
-func (l *logSink) WithAttrs([]slog.Attr) slog.Handler { return l }
-func (l *logSink) WithGroup(string) slog.Handler      { return l }
-
-func (l *logSink) errors() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.errs...)
 }
 
 // newEnv builds the server. With network, it also serves it on a loopback
 // port (e.ts); the blob URLs then point there.
 func newEnv(tb testing.TB, network bool) *env {
 	tb.Helper()
-	dir := tb.TempDir()
-	ctx := context.Background()
-	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "sird.db"), sqlstore.Options{Migrate: true})
-	if err != nil {
-		tb.Fatalf("opening the store: %v", err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	master := make([]byte, 32)
-	rand.Read(master)
-	logs := &logSink{}
-	log := slog.New(logs)
-	svc := sird.NewService(sird.Config{Store: st, MasterKey: master, Log: log})
-	keys := sird.NewKeyring(st, master, rand.Reader, time.Now)
-	keys.AllowDev = true
-	verifier := &sigv4.Verifier{Service: "security-ir", ValidRegion: api.ValidRegion, Now: time.Now}
-	srv := api.New(svc, keys, verifier, log)
-
-	e := &env{tb: tb, srv: srv, store: st, svc: svc, keys: keys, blobDir: filepath.Join(dir, "blobs"), signer: v4.NewSigner(), logs: logs}
 	publicURL := "http://sird.test:8300"
+	var ts *httptest.Server
 	if network {
-		e.ts = httptest.NewUnstartedServer(srv)
-		publicURL = "http://" + e.ts.Listener.Addr().String()
+		ts = httptest.NewUnstartedServer(nil)
+		publicURL = "http://" + ts.Listener.Addr().String()
 	}
-	e.blobs = fsblob.New(e.blobDir, sird.DeriveKey(master, "blob-urls"), publicURL, svc, time.Now)
-	svc.SetBlobs(e.blobs)
-	srv.Handle(fsblob.PathPrefix, e.blobs.Handler())
-	srv.SetReady(true)
+	s := apitest.New(tb, publicURL)
 	if network {
-		e.ts.Start()
-		tb.Cleanup(e.ts.Close)
+		ts.Config.Handler = s.Server
+		ts.Start()
+		tb.Cleanup(ts.Close)
 	}
-	tb.Cleanup(func() {
-		if errs := logs.errors(); len(errs) > 0 {
-			tb.Errorf("the server logged %d internal errors, first: %s", len(errs), errs[0])
-		}
-	})
-	return e
+	return &env{tb: tb, srv: s.Server, store: s.Store, keys: s.Keys, blobDir: s.BlobDir, ts: ts, signer: v4.NewSigner()}
 }
 
 // reply is a response read in full.

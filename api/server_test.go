@@ -17,6 +17,7 @@ import (
 	"github.com/sird-project/sird"
 	"github.com/sird-project/sird/api"
 	"github.com/sird-project/sird/internal/shape"
+	"github.com/sird-project/sird/internal/testsupport/apitest"
 )
 
 // modelPath is the official model, beside the repository.
@@ -36,36 +37,13 @@ var sampleLabels = map[string]string{
 // the SDKs do (':' and '/' included).
 func expandURI(tb testing.TB, uri string, labels map[string]string) string {
 	tb.Helper()
-	var b strings.Builder
-	for i := 0; i < len(uri); i++ {
-		if uri[i] != '{' {
-			b.WriteByte(uri[i])
-			continue
-		}
-		end := strings.IndexByte(uri[i:], '}')
-		name := strings.TrimSuffix(uri[i+1:i+end], "+")
+	return apitest.ExpandURI(uri, func(name string) string {
 		v, ok := labels[name]
 		if !ok {
 			tb.Fatalf("no sample value for label {%s}", name)
 		}
-		b.WriteString(escapeLabel(v))
-		i += end
-	}
-	return b.String()
-}
-
-// escapeLabel percent-encodes everything but RFC 3986 unreserved characters.
-func escapeLabel(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
+		return v
+	})
 }
 
 func bodyFor(method string) []byte {
@@ -445,7 +423,7 @@ func TestSuccessStatusCodes(t *testing.T) {
 	invID := e.addInvestigation(t, id)
 	call("ListInvestigations", "/v1/cases/"+id+"/list-investigations", "")
 	call("SendFeedback", "/v1/cases/"+id+"/feedback/"+invID+"/send-feedback", `{"usefulness":"USEFUL"}`)
-	arn := escapeLabel(sird.CaseARN(testRegion, sird.DevAccountID, id))
+	arn := apitest.EscapeLabel(sird.CaseARN(testRegion, sird.DevAccountID, id))
 	call("TagResource", "/v1/tags/"+arn, `{"tags":{"team":"blue"}}`)
 	call("ListTagsForResource", "/v1/tags/"+arn, "")
 	call("UntagResource", "/v1/tags/"+arn+"?tagKeys=team", "")
@@ -483,20 +461,10 @@ func (e *env) upload(t testing.TB, presigned string, data []byte) string {
 func (e *env) addInvestigation(t testing.TB, caseID string) string {
 	t.Helper()
 	id := "inv-0123456789abcdef"
-	err := e.store.Write(context.Background(), func(tx sird.Tx) error {
-		cs, err := tx.GetCase(sird.DevAccountID, testRegion, caseID, true)
-		if err != nil {
-			return err
-		}
-		cs.Investigations = append(cs.Investigations, sird.Investigation{
-			InvestigationID: id, ActionType: "Investigation", Title: "Login analysis",
-			Content: "No lateral movement found.", Status: "Completed", LastUpdated: sird.At(time.Now()),
-		})
-		return tx.UpdateCase(cs)
+	apitest.AddInvestigation(t, e.store, sird.DevAccountID, testRegion, caseID, sird.Investigation{
+		InvestigationID: id, ActionType: "Investigation", Title: "Login analysis",
+		Content: "No lateral movement found.", Status: "Completed", LastUpdated: sird.At(time.Now()),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return id
 }
 
@@ -506,7 +474,7 @@ func TestTagsARNLabel(t *testing.T) {
 	mid := e.membership()
 	id := e.newCase()
 	for _, arn := range []string{sird.CaseARN(testRegion, sird.DevAccountID, id), "arn:aws:security-ir:" + testRegion + ":" + sird.DevAccountID + ":membership/" + mid} {
-		enc := escapeLabel(arn)
+		enc := apitest.EscapeLabel(arn)
 		res := e.serve(request{method: "POST", target: "/v1/tags/" + enc, body: []byte(`{"tags":{"k":"v","a b":"c/d"}}`)})
 		expect(t, "TagResource "+arn, res, 204, "")
 		// Lower-case escapes and a literal ':' are the same ARN.
@@ -529,7 +497,7 @@ func TestTagsARNLabel(t *testing.T) {
 		expect(t, "raw slash", res, 404, "UnknownOperationException")
 	}
 	// Someone else's or a malformed ARN is not found / invalid, never a 500.
-	res := e.serve(request{method: "GET", target: "/v1/tags/" + escapeLabel("arn:aws:security-ir:us-east-1:210987654321:case/"+id)})
+	res := e.serve(request{method: "GET", target: "/v1/tags/" + apitest.EscapeLabel("arn:aws:security-ir:us-east-1:210987654321:case/"+id)})
 	expect(t, "other account", res, 404, "ResourceNotFoundException")
 	res = e.serve(request{method: "GET", target: "/v1/tags/not-an-arn"})
 	expect(t, "not an ARN", res, 400, "ValidationException")

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sird-project/sird"
+	"github.com/sird-project/sird/internal/testsupport/apitest"
 )
 
 // suite is one run: the model, a server and the principals calling it.
@@ -170,20 +170,10 @@ func (s *suite) attach(t *testing.T, p *principal, caseID, fileName string, data
 // operation that creates one.
 func (s *suite) addInvestigation(t *testing.T, account, caseID, id string) {
 	t.Helper()
-	err := s.srv.store.Write(context.Background(), func(tx sird.Tx) error {
-		cs, err := tx.GetCase(account, region, caseID, true)
-		if err != nil {
-			return err
-		}
-		cs.Investigations = append(cs.Investigations, sird.Investigation{
-			InvestigationID: id, ActionType: "Investigation", Title: "Login analysis",
-			Content: "No lateral movement was found.", Status: "Completed", LastUpdated: sird.At(time.Now()),
-		})
-		return tx.UpdateCase(cs)
+	apitest.AddInvestigation(t, s.srv.store, account, region, caseID, sird.Investigation{
+		InvestigationID: id, ActionType: "Investigation", Title: "Login analysis",
+		Content: "No lateral movement was found.", Status: "Completed", LastUpdated: sird.At(time.Now()),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // successWalk makes every operation succeed at least once, with fixtures
@@ -204,7 +194,7 @@ func (s *suite) successWalk(t *testing.T) {
 		`{"membershipName":"Red team","incidentResponseTeam":`+teamJSON+`,"optInFeatures":[{"featureName":"Triage","isEnabled":false}]}`)
 	s.ok(t, b, "BatchGetMemberAccountDetails", "/v1/membership/"+mB+"/batch-member-details",
 		`{"accountIds":["444455556666","210987654321","444455556666"]}`)
-	mARN := escapeLabel("arn:aws:security-ir:" + region + ":444455556666:membership/" + mB)
+	mARN := apitest.EscapeLabel("arn:aws:security-ir:" + region + ":444455556666:membership/" + mB)
 	s.ok(t, b, "TagResource", "/v1/tags/"+mARN, `{"tags":{"team":"red","cost-center":""}}`)
 	s.ok(t, b, "ListTagsForResource", "/v1/tags/"+mARN, "")
 	s.ok(t, b, "UntagResource", "/v1/tags/"+mARN+"?tagKeys=team&tagKeys=cost-center", "")
@@ -253,7 +243,7 @@ func (s *suite) successWalk(t *testing.T) {
 	s.ok(t, a, "SendFeedback", c+"/feedback/inv-fedcba9876543210/send-feedback", `{"usefulness":"NOT_USEFUL"}`)
 	s.ok(t, a, "ListInvestigations", c+"/list-investigations", "")
 
-	arn := escapeLabel(sird.CaseARN(region, a.account, id))
+	arn := apitest.EscapeLabel(sird.CaseARN(region, a.account, id))
 	s.ok(t, a, "TagResource", "/v1/tags/"+arn, `{"tags":{"owner":"soc","empty":""}}`)
 	s.ok(t, a, "ListTagsForResource", "/v1/tags/"+arn, "")
 	s.ok(t, a, "UntagResource", "/v1/tags/"+arn+"?tagKeys=owner", "")

@@ -3,19 +3,15 @@ package conformance
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +21,7 @@ import (
 	"github.com/sird-project/sird"
 	"github.com/sird-project/sird/api"
 	"github.com/sird-project/sird/blob/fsblob"
-	"github.com/sird-project/sird/sigv4"
+	"github.com/sird-project/sird/internal/testsupport/apitest"
 	"github.com/sird-project/sird/sqlstore"
 )
 
@@ -44,7 +40,6 @@ type server struct {
 	store  *sqlstore.Store
 	keys   *sird.Keyring
 	client *http.Client
-	logs   *logSink
 }
 
 // principal is one access key: an account and an IAM user.
@@ -54,59 +49,17 @@ type principal struct {
 	signer  *v4.Signer
 }
 
-type logSink struct {
-	mu   sync.Mutex
-	errs []string
-}
-
-func (l *logSink) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelError }
-func (l *logSink) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	b.WriteString(r.Message)
-	r.Attrs(func(a slog.Attr) bool { b.WriteString(" " + a.String()); return true })
-	l.mu.Lock()
-	l.errs = append(l.errs, b.String())
-	l.mu.Unlock()
-	return nil
-}
-func (l *logSink) WithAttrs([]slog.Attr) slog.Handler { return l }
-func (l *logSink) WithGroup(string) slog.Handler      { return l }
-
 func startServer(t *testing.T) *server {
 	t.Helper()
-	dir := t.TempDir()
-	ctx := context.Background()
-	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "sird.db"), sqlstore.Options{Migrate: true})
-	if err != nil {
-		t.Fatalf("opening the store: %v", err)
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	master := make([]byte, 32)
-	rand.Read(master)
-	logs := &logSink{}
-	log := slog.New(logs)
-	svc := sird.NewService(sird.Config{Store: st, MasterKey: master, Log: log})
-	keys := sird.NewKeyring(st, master, rand.Reader, time.Now)
-	keys.AllowDev = true
-	verifier := &sigv4.Verifier{Service: "security-ir", ValidRegion: api.ValidRegion, Now: time.Now}
-	srv := api.New(svc, keys, verifier, log)
-	blobs := fsblob.New(filepath.Join(dir, "blobs"), sird.DeriveKey(master, "blob-urls"), "http://sird.test:"+port, svc, time.Now)
-	svc.SetBlobs(blobs)
-	srv.Handle(fsblob.PathPrefix, blobs.Handler())
-	hs := api.NewHTTPServer(srv, nil)
+	s := apitest.New(t, "http://sird.test:"+port)
+	hs := api.NewHTTPServer(s.Server, nil)
 	go hs.Serve(ln)
-	srv.SetReady(true)
-	t.Cleanup(func() {
-		hs.Close()
-		st.Close()
-		if len(logs.errs) > 0 {
-			t.Errorf("the server logged %d internal errors, first: %s", len(logs.errs), logs.errs[0])
-		}
-	})
+	t.Cleanup(func() { hs.Close() })
 	addr := ln.Addr().String()
 	dial := &net.Dialer{Timeout: 5 * time.Second}
 	tr := &http.Transport{
@@ -117,7 +70,7 @@ func startServer(t *testing.T) *server {
 		MaxIdleConnsPerHost: 4,
 	}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &server{base: "http://" + addr, store: st, keys: keys, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, logs: logs}
+	return &server{base: "http://" + addr, store: s.Store, keys: s.Keys, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 }
 
 // newPrincipal issues an access key for user/NAME of account.
@@ -219,19 +172,4 @@ func (s *server) send(t *testing.T, req *http.Request) reply {
 		t.Errorf("%s: body is not one JSON object (%v): %q", what, err, clip(string(b)))
 	}
 	return r
-}
-
-// escapeLabel percent-encodes a URI label as the SDKs do: everything but
-// RFC 3986 unreserved characters, ':' and '/' included.
-func escapeLabel(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
 }

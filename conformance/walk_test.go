@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/sird-project/sird/internal/testsupport/apitest"
 )
 
 // wire is an operation input split by where its members travel.
@@ -108,22 +110,11 @@ func (w *walker) split(tree map[string]any) wire {
 
 // target expands the URI template with the labels, percent-encoded.
 func (w *walker) target(x wire) string {
-	uri := w.op.HTTP.RequestURI
-	var b strings.Builder
-	for i := 0; i < len(uri); i++ {
-		if uri[i] != '{' {
-			b.WriteByte(uri[i])
-			continue
-		}
-		end := strings.IndexByte(uri[i:], '}')
-		name := strings.TrimSuffix(uri[i+1:i+end], "+")
-		b.WriteString(escapeLabel(x.labels[name]))
-		i += end
-	}
+	target := apitest.ExpandURI(w.op.HTTP.RequestURI, func(name string) string { return x.labels[name] })
 	if len(x.query) > 0 {
-		b.WriteString("?" + x.query.Encode())
+		target += "?" + x.query.Encode()
 	}
-	return b.String()
+	return target
 }
 
 // send issues x and checks the answer against the model: a success's

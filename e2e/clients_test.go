@@ -94,7 +94,14 @@ func (s *server) py(tb testing.TB, script string, creds map[string][2]string, ex
 // sirdCmd runs the sird binary (not the server) and returns its stdout.
 func sirdCmd(tb testing.TB, args ...string) string {
 	tb.Helper()
+	return sirdWith(tb, nil, args...)
+}
+
+// sirdWith runs the sird binary with extra environment and returns its stdout.
+func sirdWith(tb testing.TB, env []string, args ...string) string {
+	tb.Helper()
 	cmd := exec.Command(sirdBin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -107,7 +114,14 @@ func sirdCmd(tb testing.TB, args ...string) string {
 // may be running: SQLite in WAL mode takes a second writer).
 func createKey(tb testing.TB, dataDir, account, user string) [2]string {
 	tb.Helper()
-	out := sirdCmd(tb, "keys", "create", "--account", account, "--user", user, "--data-dir", dataDir)
+	return newKey(tb, nil, "--account", account, "--user", user, "--data-dir", dataDir)
+}
+
+// newKey runs `sird keys create ARGS...` with extra environment and returns
+// the key pair it prints.
+func newKey(tb testing.TB, env []string, args ...string) [2]string {
+	tb.Helper()
+	out := sirdWith(tb, env, append([]string{"keys", "create"}, args...)...)
 	var creds [2]string
 	for _, line := range strings.Split(out, "\n") {
 		if v, ok := strings.CutPrefix(line, "AWS_ACCESS_KEY_ID="); ok {
@@ -126,11 +140,18 @@ func createKey(tb testing.TB, dataDir, account, user string) [2]string {
 // loadOrg declares organizations with `sird org load FILE --data-dir DIR`.
 func loadOrg(tb testing.TB, dataDir, declaration string) {
 	tb.Helper()
+	loadOrgWith(tb, nil, declaration, "--data-dir", dataDir)
+}
+
+// loadOrgWith declares organizations with `sird org load FILE ARGS...` and
+// extra environment.
+func loadOrgWith(tb testing.TB, env []string, declaration string, args ...string) {
+	tb.Helper()
 	f := filepath.Join(tb.TempDir(), "org.json")
 	if err := os.WriteFile(f, []byte(declaration), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	sirdCmd(tb, "org", "load", f, "--data-dir", dataDir)
+	sirdWith(tb, env, append([]string{"org", "load", f}, args...)...)
 }
 
 // awsOK runs the CLI and fails the test unless it succeeds.

@@ -67,44 +67,8 @@ func (s *syncBuffer) String() string {
 // dir (unless one is given in env as SIRD_DATA_DIR) and waits until healthy.
 func startServer(tb testing.TB, env ...string) *server {
 	tb.Helper()
-	s := &server{DataDir: tb.TempDir(), logs: &syncBuffer{}, exited: make(chan struct{})}
-	for _, e := range env {
-		if v, ok := strings.CutPrefix(e, "SIRD_DATA_DIR="); ok {
-			s.DataDir = v
-		}
-	}
-	s.cmd = exec.Command(sirdBin, "serve", "--listen", "127.0.0.1:0")
-	s.cmd.Env = append(append(os.Environ(), "SIRD_DATA_DIR="+s.DataDir), env...)
-	pr, pw := io.Pipe()
-	s.cmd.Stderr = io.MultiWriter(pw, s.logs)
-	if err := s.cmd.Start(); err != nil {
-		tb.Fatalf("starting sird: %v", err)
-	}
-	go func() { s.cmd.Wait(); pw.Close(); close(s.exited) }()
-	tb.Cleanup(func() { s.stop(tb) })
-
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			var line struct {
-				Msg    string `json:"msg"`
-				Listen string `json:"listen"`
-			}
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "sird is serving" {
-				addr <- line.Listen
-			}
-		}
-		io.Copy(io.Discard, pr)
-	}()
-	select {
-	case a := <-addr:
-		s.URL = "http://" + a
-	case <-s.exited:
-		tb.Fatalf("sird exited before serving:\n%s", s.logs)
-	case <-time.After(20 * time.Second):
-		tb.Fatalf("sird did not start in time:\n%s", s.logs)
-	}
+	s, addr := spawn(tb, append([]string{"SIRD_DATA_DIR=" + tb.TempDir()}, env...))
+	s.await(tb, addr, 20*time.Second, "sird")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + "/_sird/health")
@@ -118,6 +82,58 @@ func startServer(tb testing.TB, env ...string) *server {
 			tb.Fatalf("sird never became healthy:\n%s", s.logs)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// spawn starts `sird serve` on a random loopback port with env added to this
+// process's environment (the last SIRD_DATA_DIR in env is s.DataDir), to be
+// stopped when tb ends. The address it serves on arrives on addr.
+func spawn(tb testing.TB, env []string) (s *server, addr <-chan string) {
+	tb.Helper()
+	s = &server{logs: &syncBuffer{}, exited: make(chan struct{})}
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "SIRD_DATA_DIR="); ok {
+			s.DataDir = v
+		}
+	}
+	s.cmd = exec.Command(sirdBin, "serve", "--listen", "127.0.0.1:0")
+	s.cmd.Env = append(os.Environ(), env...)
+	pr, pw := io.Pipe()
+	s.cmd.Stderr = io.MultiWriter(pw, s.logs)
+	if err := s.cmd.Start(); err != nil {
+		tb.Fatalf("starting sird: %v", err)
+	}
+	go func() { s.cmd.Wait(); pw.Close(); close(s.exited) }()
+	tb.Cleanup(func() { s.stop(tb) })
+
+	serving := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			var line struct {
+				Msg    string `json:"msg"`
+				Listen string `json:"listen"`
+			}
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "sird is serving" {
+				serving <- line.Listen
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	return s, serving
+}
+
+// await sets s.URL from the address spawn reported, failing tb (naming the
+// process who) if s exits first or does not serve within limit.
+func (s *server) await(tb testing.TB, addr <-chan string, limit time.Duration, who string) {
+	tb.Helper()
+	select {
+	case a := <-addr:
+		s.URL = "http://" + a
+	case <-s.exited:
+		tb.Fatalf("%s exited before serving:\n%s", who, s.logs)
+	case <-time.After(limit):
+		tb.Fatalf("%s did not start in time:\n%s", who, s.logs)
 	}
 }
 

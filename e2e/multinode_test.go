@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/sird-project/sird/internal/testsupport/pgtest"
 )
 
 // TestMultiNode runs two sird processes on one PostgreSQL database with one
@@ -23,7 +25,7 @@ import (
 // complete history, unique sequential comment IDs.
 func TestMultiNode(t *testing.T) {
 	t.Parallel()
-	dsn := pgDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	shared := t.TempDir() // both nodes' data dir: the attachment files they share
 	creds := createKeyPG(t, dsn, "111111111111", "alice")
 	a := startPGNode(t, dsn, shared)

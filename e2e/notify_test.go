@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sird-project/sird/internal/testsupport/pgtest"
 	"github.com/sird-project/sird/notify/smtptest"
 	"github.com/sird-project/sird/notify/webhook"
 )
@@ -327,7 +328,7 @@ func TestNotificationsBacklogAndKick(t *testing.T) {
 func TestNotificationsPostgresNodes(t *testing.T) {
 	t.Parallel()
 	awsCLI(t)
-	dsn := pgDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	relay := smtptest.Start(t, smtptest.Options{})
 	hooks := newHookReceiver(t)
 	hooks.start(t, false)

@@ -6,73 +6,31 @@ package e2e
 // they may create databases on, and skip otherwise.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/sird-project/sird/internal/testsupport/pgtest"
 )
 
 // testMasterKey is the master key every node of a test deployment shares.
 var testMasterKey = strings.Repeat("5a", 32)
-
-// pgDatabase creates database sird_e2e_<random> on the server of
-// SIRD_TEST_DATABASE_URL, dropped when tb ends, and returns its URL. It
-// skips when the variable is unset.
-func pgDatabase(tb testing.TB) string {
-	tb.Helper()
-	base := os.Getenv("SIRD_TEST_DATABASE_URL")
-	if base == "" {
-		tb.Skip("SIRD_TEST_DATABASE_URL is not set")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "sird_e2e_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		admin.Close()
-		tb.Fatalf("create database: %v", err)
-	}
-	tb.Cleanup(func() {
-		// Registered first, so it runs after the nodes have stopped.
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			tb.Errorf("drop database %s: %v", name, err)
-		}
-		admin.Close()
-	})
-	if strings.HasPrefix(base, "postgres://") || strings.HasPrefix(base, "postgresql://") {
-		u, err := url.Parse(base)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		u.Path = "/" + name
-		return u.String()
-	}
-	return base + " dbname=" + name
-}
 
 // pgEnv is the environment of every sird process of a PostgreSQL deployment.
 func pgEnv(dsn string) []string {
@@ -86,45 +44,16 @@ func startPGNode(tb testing.TB, dsn, dataDir string, env ...string) *server {
 	return startServer(tb, append(append(pgEnv(dsn), "SIRD_DATA_DIR="+dataDir), env...)...)
 }
 
-// sirdWith runs the sird binary with extra environment and returns its stdout.
-func sirdWith(tb testing.TB, env []string, args ...string) string {
-	tb.Helper()
-	cmd := exec.Command(sirdBin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		tb.Fatalf("sird %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
-	}
-	return stdout.String()
-}
-
 // createKeyPG issues an access key in the PostgreSQL deployment dsn.
 func createKeyPG(tb testing.TB, dsn, account, user string) [2]string {
 	tb.Helper()
-	out := sirdWith(tb, pgEnv(dsn), "keys", "create", "--account", account, "--user", user)
-	var creds [2]string
-	for _, line := range strings.Split(out, "\n") {
-		if v, ok := strings.CutPrefix(line, "AWS_ACCESS_KEY_ID="); ok {
-			creds[0] = strings.TrimSpace(v)
-		}
-		if v, ok := strings.CutPrefix(line, "AWS_SECRET_ACCESS_KEY="); ok {
-			creds[1] = strings.TrimSpace(v)
-		}
-	}
-	if creds[0] == "" || creds[1] == "" {
-		tb.Fatalf("sird keys create printed no key pair:\n%s", out)
-	}
-	return creds
+	return newKey(tb, pgEnv(dsn), "--account", account, "--user", user)
 }
 
+// loadOrgPG declares organizations in the PostgreSQL deployment dsn.
 func loadOrgPG(tb testing.TB, dsn, declaration string) {
 	tb.Helper()
-	f := filepath.Join(tb.TempDir(), "org.json")
-	if err := os.WriteFile(f, []byte(declaration), 0o600); err != nil {
-		tb.Fatal(err)
-	}
-	sirdWith(tb, pgEnv(dsn), "org", "load", f)
+	loadOrgWith(tb, pgEnv(dsn), declaration)
 }
 
 // apiClient sends SigV4-signed API requests with the AWS SDK's signer.
@@ -232,150 +161,17 @@ func newCaseBody(token, title string) map[string]any {
 	return b
 }
 
-// tcpProxy forwards a loopback port to a target address, and can cut it:
-// Down refuses new connections and resets every open one, Blackhole
-// accepts connections and never answers, Up forwards again on the same port.
-type tcpProxy struct {
-	target, addr string
-
-	mu        sync.Mutex
-	ln        net.Listener
-	conns     map[net.Conn]bool
-	blackhole bool
-}
-
-func startProxy(tb testing.TB, target string) *tcpProxy {
-	tb.Helper()
-	p := &tcpProxy{target: target, conns: map[net.Conn]bool{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p.addr, p.ln = ln.Addr().String(), ln
-	go p.serve(ln)
-	tb.Cleanup(p.Down)
-	return p
-}
-
-func (p *tcpProxy) serve(ln net.Listener) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.ln != ln {
-			p.mu.Unlock()
-			c.Close()
-			return
-		}
-		p.conns[c] = true
-		hole := p.blackhole
-		p.mu.Unlock()
-		if !hole {
-			go p.pipe(c)
-		}
-	}
-}
-
-func (p *tcpProxy) pipe(c net.Conn) {
-	u, err := net.DialTimeout("tcp", p.target, 5*time.Second)
-	if err != nil {
-		c.Close()
-		return
-	}
-	p.mu.Lock()
-	if p.conns[c] {
-		p.conns[u] = true
-	} else {
-		u.Close()
-	}
-	p.mu.Unlock()
-	go func() { io.Copy(u, c); u.Close() }()
-	io.Copy(c, u)
-	c.Close()
-}
-
-func (p *tcpProxy) Down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		c.Close()
-	}
-	clear(p.conns)
-}
-
-func (p *tcpProxy) Up(tb testing.TB)        { p.listen(tb, false) }
-func (p *tcpProxy) Blackhole(tb testing.TB) { p.listen(tb, true) }
-
-func (p *tcpProxy) listen(tb testing.TB, hole bool) {
-	tb.Helper()
-	p.Down()
-	var ln net.Listener
-	var err error
-	for range 50 {
-		if ln, err = net.Listen("tcp", p.addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		tb.Fatalf("proxy: listen again on %s: %v", p.addr, err)
-	}
-	p.mu.Lock()
-	p.ln, p.blackhole = ln, hole
-	p.mu.Unlock()
-	go p.serve(ln)
-}
-
-// pgTarget returns the host:port dsn connects to.
-func pgTarget(tb testing.TB, dsn string) string {
-	tb.Helper()
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return net.JoinHostPort(cfg.Host, fmt.Sprint(cfg.Port))
-}
-
-// dsnVia returns dsn pointed at addr.
-func dsnVia(tb testing.TB, dsn, addr string) string {
-	tb.Helper()
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		u.Host = addr
-		return u.String()
-	}
-	host, port, _ := net.SplitHostPort(addr)
-	return dsn + " host=" + host + " port=" + port
-}
-
-// requirePG skips tb unless SIRD_TEST_DATABASE_URL is set.
-func requirePG(tb testing.TB) {
-	tb.Helper()
-	if os.Getenv("SIRD_TEST_DATABASE_URL") == "" {
-		tb.Skip("SIRD_TEST_DATABASE_URL is not set")
-	}
-}
-
 // TestPostgresClientFlows runs the client flows of the SQLite e2e tests on
 // nodes backed by PostgreSQL: the AWS CLI through memberships, cases,
 // comments and attachments, and the boto3 scripts, each on a fresh database.
 func TestPostgresClientFlows(t *testing.T) {
 	t.Parallel()
-	requirePG(t)
+	pgtest.Require(t)
 
 	t.Run("cli", func(t *testing.T) {
 		t.Parallel()
 		awsCLI(t)
-		dsn := pgDatabase(t)
+		dsn := pgtest.NewDatabase(t)
 		loadOrgPG(t, dsn, orgDeclaration)
 		a, a2 := createKeyPG(t, dsn, "111111111111", "alice"), createKeyPG(t, dsn, "111111111111", "dave")
 		b := createKeyPG(t, dsn, "222222222222", "bob")
@@ -459,7 +255,7 @@ func TestPostgresClientFlows(t *testing.T) {
 		return func(t *testing.T) {
 			t.Parallel()
 			python3Boto3(t)
-			dsn := pgDatabase(t)
+			dsn := pgtest.NewDatabase(t)
 			creds := setup(t, dsn)
 			s := startPGNode(t, dsn, t.TempDir())
 			s.py(t, script, creds, extra...)
@@ -489,12 +285,12 @@ func TestPostgresClientFlows(t *testing.T) {
 // `sird migrate` run at once on another fresh database, with the same result.
 func TestPostgresNodesStartTogether(t *testing.T) {
 	t.Parallel()
-	ref := pgDatabase(t)
+	ref := pgtest.NewDatabase(t)
 	sirdWith(t, pgEnv(ref), "migrate")
 	want := pgSchema(t, ref)
 
 	t.Run("serve", func(t *testing.T) {
-		dsn := pgDatabase(t)
+		dsn := pgtest.NewDatabase(t)
 		key := [2]string{"test", "test"} // loopback, no keys yet: the dev credentials
 		nodes := startServersTogether(t, 4, append(pgEnv(dsn), "SIRD_DATA_DIR="+t.TempDir()))
 		c := newAPIClient(key)
@@ -507,7 +303,7 @@ func TestPostgresNodesStartTogether(t *testing.T) {
 		wantJSON(t, "schema after four nodes started together", pgSchema(t, dsn), want)
 	})
 	t.Run("migrate", func(t *testing.T) {
-		dsn := pgDatabase(t)
+		dsn := pgtest.NewDatabase(t)
 		var cmds []*exec.Cmd
 		var outs []*bytes.Buffer
 		for range 4 {
@@ -533,49 +329,13 @@ func TestPostgresNodesStartTogether(t *testing.T) {
 // other, as startServer would) and waits until each serves.
 func startServersTogether(tb testing.TB, n int, env []string) []*server {
 	tb.Helper()
-	var servers []*server
-	addrs := make([]chan string, n)
+	servers := make([]*server, n)
+	addrs := make([]<-chan string, n)
 	for i := range n {
-		s := &server{logs: &syncBuffer{}, exited: make(chan struct{})}
-		for _, e := range env {
-			if v, ok := strings.CutPrefix(e, "SIRD_DATA_DIR="); ok {
-				s.DataDir = v
-			}
-		}
-		s.cmd = exec.Command(sirdBin, "serve", "--listen", "127.0.0.1:0")
-		s.cmd.Env = append(os.Environ(), env...)
-		pr, pw := io.Pipe()
-		s.cmd.Stderr = io.MultiWriter(pw, s.logs)
-		if err := s.cmd.Start(); err != nil {
-			tb.Fatalf("starting sird: %v", err)
-		}
-		go func() { s.cmd.Wait(); pw.Close(); close(s.exited) }()
-		tb.Cleanup(func() { s.stop(tb) })
-		addrs[i] = make(chan string, 1)
-		go func(addr chan<- string) {
-			sc := bufio.NewScanner(pr)
-			for sc.Scan() {
-				var line struct {
-					Msg    string `json:"msg"`
-					Listen string `json:"listen"`
-				}
-				if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "sird is serving" {
-					addr <- line.Listen
-				}
-			}
-			io.Copy(io.Discard, pr)
-		}(addrs[i])
-		servers = append(servers, s)
+		servers[i], addrs[i] = spawn(tb, env)
 	}
 	for i, s := range servers {
-		select {
-		case a := <-addrs[i]:
-			s.URL = "http://" + a
-		case <-s.exited:
-			tb.Fatalf("node %d exited before serving:\n%s", i, s.logs)
-		case <-time.After(30 * time.Second):
-			tb.Fatalf("node %d did not start in time:\n%s", i, s.logs)
-		}
+		s.await(tb, addrs[i], 30*time.Second, fmt.Sprintf("node %d", i))
 		resp, err := http.Get(s.URL + "/_sird/health")
 		if err != nil {
 			tb.Fatalf("node %d health: %v", i, err)
@@ -633,11 +393,11 @@ FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1
 // database is reachable.
 func TestPostgresOutage(t *testing.T) {
 	t.Parallel()
-	dsn := pgDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	sirdWith(t, pgEnv(dsn), "migrate")
 	creds := createKeyPG(t, dsn, "111111111111", "alice")
-	p := startProxy(t, pgTarget(t, dsn))
-	s := startPGNode(t, dsnVia(t, dsn, p.addr), t.TempDir())
+	p := pgtest.NewProxy(t, dsn)
+	s := startPGNode(t, p.DSN(), t.TempDir())
 	c := newAPIClient(creds)
 
 	c.ok(t, s.URL, "POST", "/v1/membership", map[string]any{"membershipName": "Security", "incidentResponseTeam": apiTeam})
@@ -799,9 +559,9 @@ func TestExportImportCLI(t *testing.T) {
 		}
 	}
 
-	if os.Getenv("SIRD_TEST_DATABASE_URL") != "" {
+	if pgtest.Available() {
 		t.Run("to postgres", func(t *testing.T) {
-			dsn := pgDatabase(t)
+			dsn := pgtest.NewDatabase(t)
 			env := []string{"SIRD_DATABASE_URL=" + dsn, "SIRD_MASTER_KEY=" + strings.TrimSpace(string(masterKey))}
 			exportImport(t, original, nil, nil, env)
 			check(t, startServer(t, append(env, "SIRD_DATA_DIR="+src)...)) // src: the attachment files

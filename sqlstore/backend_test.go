@@ -1,19 +1,12 @@
 package sqlstore
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
+	"context"
 	"path/filepath"
-	"strings"
 	"testing"
-)
 
-// envDatabaseURL names the PostgreSQL server the tests may create databases
-// on, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
-const envDatabaseURL = "SIRD_TEST_DATABASE_URL"
+	"github.com/sird-project/sird/internal/testsupport/pgtest"
+)
 
 // backend makes fresh, empty databases of one kind.
 type backend struct {
@@ -30,70 +23,27 @@ var backends = []backend{
 
 func freshSQLite(tb testing.TB) func(testing.TB, Options) *Store {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "sird.db")
-	return func(tb testing.TB, opts Options) *Store {
-		tb.Helper()
-		s, err := OpenSQLite(tb.Context(), path, opts)
-		if err != nil {
-			tb.Fatalf("OpenSQLite: %v", err)
-		}
-		tb.Cleanup(func() { s.Close() })
-		return s
-	}
+	return opener("OpenSQLite", OpenSQLite, filepath.Join(tb.TempDir(), "sird.db"))
 }
 
-// freshPostgres creates database sird_test_<random> on the server of
-// SIRD_TEST_DATABASE_URL and drops it when tb ends. It skips only when the
+// freshPostgres creates a database on the server of SIRD_TEST_DATABASE_URL
+// (see pgtest.NewDatabase) and drops it when tb ends. It skips only when the
 // variable is unset: a server that is set but down fails the test.
 func freshPostgres(tb testing.TB) func(testing.TB, Options) *Store {
 	tb.Helper()
-	base := os.Getenv(envDatabaseURL)
-	if base == "" {
-		tb.Skipf("%s is not set", envDatabaseURL)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatalf("open %s: %v", envDatabaseURL, err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "sird_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(tb.Context(), "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		tb.Fatalf("create database: %v", err)
-	}
-	tb.Cleanup(func() {
-		// Stores close first (their cleanups were registered later); FORCE
-		// ends any connection a failed test left behind.
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			tb.Errorf("drop database %s: %v", name, err)
-		}
-		admin.Close()
-	})
-	dsn, err := withDatabase(base, name)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	return opener("OpenPostgres", OpenPostgres, pgtest.NewDatabase(tb))
+}
+
+// opener returns a function opening stores on dsn with open, each closed
+// when the tb it was opened for ends.
+func opener(name string, open func(context.Context, string, Options) (*Store, error), dsn string) func(testing.TB, Options) *Store {
 	return func(tb testing.TB, opts Options) *Store {
 		tb.Helper()
-		s, err := OpenPostgres(tb.Context(), dsn, opts)
+		s, err := open(tb.Context(), dsn, opts)
 		if err != nil {
-			tb.Fatalf("OpenPostgres: %v", err)
+			tb.Fatalf("%s: %v", name, err)
 		}
 		tb.Cleanup(func() { s.Close() })
 		return s
 	}
-}
-
-// withDatabase points a URL or key=value DSN at another database.
-func withDatabase(dsn, name string) (string, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "", err
-		}
-		u.Path = "/" + name
-		return u.String(), nil
-	}
-	return dsn + " dbname=" + name, nil
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/sird-project/sird"
 	"github.com/sird-project/sird/blob/fsblob"
+	"github.com/sird-project/sird/internal/testsupport/pgtest"
 	"github.com/sird-project/sird/notify"
 )
 
@@ -267,9 +267,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 		open func(t *testing.T) *Store
 	}
 	targets := []target{{"sqlite", func(t *testing.T) *Store { return openSQLiteIn(t, t.TempDir()) }}}
-	if createTestDatabaseOK() {
+	if pgtest.Available() {
 		targets = append([]target{{"postgres", func(t *testing.T) *Store {
-			st, err := OpenPostgres(context.Background(), createTestDatabase(t), Options{Migrate: true, MaxConns: 4, StatementTimeout: 5 * time.Second})
+			st, err := OpenPostgres(context.Background(), pgtest.NewDatabase(t), Options{Migrate: true, MaxConns: 4, StatementTimeout: 5 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -277,7 +277,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 			return st
 		}}}, targets...)
 	} else {
-		t.Logf("%s is not set: SQLite to SQLite only", envDatabaseURL)
+		t.Logf("%s is not set: SQLite to SQLite only", pgtest.Env)
 	}
 
 	prev := d1
@@ -424,8 +424,6 @@ func latestSchema(tb testing.TB) int {
 	}
 	return ms[len(ms)-1].version
 }
-
-func createTestDatabaseOK() bool { return os.Getenv(envDatabaseURL) != "" }
 
 // firstDiff shows the first line where two dumps differ.
 func firstDiff(a, b []byte) string {

@@ -2,25 +2,21 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/sird-project/sird"
+	"github.com/sird-project/sird/internal/testsupport/pgtest"
 )
 
 func TestUnavailableClassifies(t *testing.T) {
@@ -78,166 +74,6 @@ func TestUnavailableClassifies(t *testing.T) {
 	}
 }
 
-// tcpProxy forwards 127.0.0.1:<port> to a target address. Down closes the
-// listener and every connection (the database "goes away": connection
-// refused, existing connections reset); Up listens on the same port again;
-// Blackhole accepts connections and never answers (a hung network).
-type tcpProxy struct {
-	target, addr string
-
-	mu        sync.Mutex
-	ln        net.Listener
-	conns     map[net.Conn]bool
-	blackhole bool
-}
-
-func startProxy(tb testing.TB, target string) *tcpProxy {
-	tb.Helper()
-	p := &tcpProxy{target: target, conns: map[net.Conn]bool{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p.addr, p.ln = ln.Addr().String(), ln
-	go p.serve(ln)
-	tb.Cleanup(p.Down)
-	return p
-}
-
-func (p *tcpProxy) serve(ln net.Listener) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.ln != ln {
-			p.mu.Unlock()
-			c.Close()
-			return
-		}
-		p.conns[c] = true
-		hole := p.blackhole
-		p.mu.Unlock()
-		if !hole {
-			go p.pipe(c)
-		}
-	}
-}
-
-func (p *tcpProxy) pipe(c net.Conn) {
-	u, err := net.DialTimeout("tcp", p.target, 5*time.Second)
-	if err != nil {
-		c.Close()
-		return
-	}
-	p.mu.Lock()
-	if p.conns[c] {
-		p.conns[u] = true
-	} else { // closed by Down meanwhile
-		u.Close()
-	}
-	p.mu.Unlock()
-	go func() { io.Copy(u, c); u.Close() }()
-	io.Copy(c, u)
-	c.Close()
-}
-
-// Down stops listening and cuts every connection.
-func (p *tcpProxy) Down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		c.Close()
-	}
-	clear(p.conns)
-}
-
-func (p *tcpProxy) Up(tb testing.TB)        { p.listen(tb, false) }
-func (p *tcpProxy) Blackhole(tb testing.TB) { p.listen(tb, true) }
-
-func (p *tcpProxy) listen(tb testing.TB, hole bool) {
-	tb.Helper()
-	p.Down()
-	var ln net.Listener
-	var err error
-	for range 50 { // the port was ours a moment ago
-		if ln, err = net.Listen("tcp", p.addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		tb.Fatalf("proxy: listen again on %s: %v", p.addr, err)
-	}
-	p.mu.Lock()
-	p.ln, p.blackhole = ln, hole
-	p.mu.Unlock()
-	go p.serve(ln)
-}
-
-// createTestDatabase creates database sird_test_<random> on the server of
-// SIRD_TEST_DATABASE_URL, dropped when tb ends, and returns its DSN. It skips
-// when the variable is unset.
-func createTestDatabase(tb testing.TB) string {
-	tb.Helper()
-	base := os.Getenv(envDatabaseURL)
-	if base == "" {
-		tb.Skipf("%s is not set", envDatabaseURL)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatalf("open %s: %v", envDatabaseURL, err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "sird_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		tb.Fatalf("create database: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			tb.Errorf("drop database %s: %v", name, err)
-		}
-		admin.Close()
-	})
-	dsn, err := withDatabase(base, name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return dsn
-}
-
-// pgTarget returns the host:port dsn connects to.
-func pgTarget(tb testing.TB, dsn string) string {
-	tb.Helper()
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return net.JoinHostPort(cfg.Host, fmt.Sprint(cfg.Port))
-}
-
-// dsnVia points dsn at another host:port.
-func dsnVia(tb testing.TB, dsn, addr string) string {
-	tb.Helper()
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		u.Host = addr
-		return u.String()
-	}
-	host, port, _ := net.SplitHostPort(addr)
-	return dsn + " host=" + host + " port=" + port
-}
-
 // wantUnavailable checks err is the modeled retryable error and came fast.
 func wantUnavailable(tb testing.TB, what string, err error, took, limit time.Duration) {
 	tb.Helper()
@@ -254,15 +90,15 @@ func wantUnavailable(tb testing.TB, what string, err error, took, limit time.Dur
 // call fails fast with the retryable modeled error, Ping fails, and the same
 // store works again once the database is back, with no reopening.
 func TestPostgresOutage(t *testing.T) {
-	dsn := createTestDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	direct, err := OpenPostgres(t.Context(), dsn, Options{Migrate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	direct.Close()
 
-	p := startProxy(t, pgTarget(t, dsn))
-	s, err := OpenPostgres(t.Context(), dsnVia(t, dsn, p.addr), Options{MaxConns: 4, StatementTimeout: 300 * time.Millisecond})
+	p := pgtest.NewProxy(t, dsn)
+	s, err := OpenPostgres(t.Context(), p.DSN(), Options{MaxConns: 4, StatementTimeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +156,7 @@ func TestPostgresOutage(t *testing.T) {
 // TestPostgresStatementTimeout: a statement waiting on a row lock longer
 // than Options.StatementTimeout fails with the retryable "busy" error.
 func TestPostgresStatementTimeout(t *testing.T) {
-	dsn := createTestDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	s, err := OpenPostgres(t.Context(), dsn, Options{Migrate: true, StatementTimeout: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -408,7 +244,7 @@ func TestPostgresConnectTimeoutDefault(t *testing.T) {
 // for another's advisory lock longer than the statement timeout still
 // migrates once the lock is free.
 func TestPostgresMigrateWaitsPastStatementTimeout(t *testing.T) {
-	dsn := createTestDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	other, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
