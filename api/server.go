@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"strconv"
@@ -129,7 +130,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, sird.Errorf(sird.ErrUnknownOperation, "Operation %s is not supported.", op.Name))
 		return
 	}
-	out, err := h(s.svc, r.Context(), caller, op, labels, r.URL.Query(), body.Bytes())
+	var query url.Values // most requests have none: skip parsing into an empty map
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
+	out, err := h(s.svc, r.Context(), caller, op, labels, query, body.Bytes())
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -143,6 +148,9 @@ func (s *Server) readBody(r *http.Request) (*bytes.Buffer, error) {
 		buf = new(bytes.Buffer)
 	}
 	buf.Reset()
+	if r.Body == nil || r.Body == http.NoBody {
+		return buf, nil // a GET: nothing to read
+	}
 	if r.ContentLength > MaxBodyBytes {
 		return buf, sird.Errorf(sird.ErrRequestEntityTooLarge, "The request body is larger than %d bytes.", MaxBodyBytes)
 	}
@@ -214,12 +222,19 @@ func writeOutput(w http.ResponseWriter, status int, out any) {
 	buf := outBufs.Get().(*bytes.Buffer)
 	defer putOutBuf(buf)
 	buf.Reset()
-	if err := json.NewEncoder(buf).Encode(out); err != nil {
+	b, fast, err := appendFast(buf.AvailableBuffer(), out) // fastout.go
+	if !fast && err == nil {
+		err = json.NewEncoder(buf).Encode(out)
+		b = bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}) // Encode ends the document with one
+	}
+	if err != nil {
 		w.WriteHeader(http.StatusInternalServerError)
 		io.WriteString(w, `{"__type":"InternalServerException","message":"An internal error occurred."}`)
 		return
 	}
-	b := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}) // Encode ends the document with one
+	if fast && cap(b) > buf.Cap() {
+		*buf = *bytes.NewBuffer(b[:0]) // the grown array serves the next response
+	}
 	// A known length spares larger bodies (list pages) chunked encoding.
 	w.Header()["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)

@@ -38,7 +38,11 @@ const (
 	OpListComments    = "list-comments"
 	OpGetMembership   = "get-membership"
 	OpListMemberships = "list-memberships"
-	OpBaseline        = "baseline"
+	// OpListCasesPaged walks ListCases pages with nextToken, each worker on
+	// its own walk from the newest case, starting over at the end: the page
+	// time over a whole (large) store rather than its first page.
+	OpListCasesPaged = "list-cases-paged"
+	OpBaseline       = "baseline"
 )
 
 // DefaultMix is a read-heavy incident-desk workload.

@@ -150,10 +150,18 @@ func (f *fakeIR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "create-comment":
 		writeJSON(w, http.StatusCreated, `{"commentId":"1"}`)
 	case "list-cases":
-		if string(body) != `{"maxResults":25}` {
+		switch string(body) {
+		case `{"maxResults":25}`: // a first page: a second one follows
+			writeJSON(w, http.StatusOK, `{"items":[],"nextToken":"page/2"}`)
+		case `{"maxResults":25,"nextToken":"page/2"}`:
+			f.mu.Lock()
+			f.hits["list-cases:page2"]++
+			f.mu.Unlock()
+			writeJSON(w, http.StatusOK, `{"items":[]}`)
+		default:
 			f.problem("list-cases body %s", body)
+			writeJSON(w, http.StatusOK, `{"items":[]}`)
 		}
-		writeJSON(w, http.StatusOK, `{"items":[]}`)
 	case "get-case", "update-case", "list-comments", "baseline":
 		writeJSON(w, http.StatusOK, `{}`)
 	default:

@@ -17,6 +17,7 @@ const (
 	opListComments
 	opGetMembership
 	opListMemberships
+	opListCasesPaged
 	opBaseline
 	numOps
 )
@@ -30,6 +31,7 @@ var opNames = [numOps]string{
 	opListComments:    OpListComments,
 	opGetMembership:   OpGetMembership,
 	opListMemberships: OpListMemberships,
+	opListCasesPaged:  OpListCasesPaged,
 	opBaseline:        OpBaseline,
 }
 
@@ -82,7 +84,7 @@ func (t *target) build(op opKind, rng *rand.Rand) call {
 		return call{http.MethodPost, t.base + "/v1/create-case", t.bodies.createCase(rng), http.StatusCreated}
 	case opGetCase:
 		return call{http.MethodGet, t.casePath(rng) + "/get-case", nil, http.StatusOK}
-	case opListCases:
+	case opListCases, opListCasesPaged: // the worker adds its nextToken to a paged one
 		return call{http.MethodPost, t.base + "/v1/list-cases", t.bodies.listCases, http.StatusOK}
 	case opUpdateCase:
 		return call{http.MethodPost, t.casePath(rng) + "/update-case", t.bodies.updateCase(rng), http.StatusOK}

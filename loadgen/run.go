@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"encoding/json"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -89,6 +90,9 @@ type worker struct {
 	failed atomic.Int64
 	warm   atomic.Int64 // warmup requests, so progress shows a rate then too
 	end    time.Time
+
+	listNext string // list-cases-paged: the token of the next page
+	page     []byte // list-cases-paged: the last answer
 }
 
 func newWorker(weights []weightedOp) *worker {
@@ -115,7 +119,12 @@ func (w *worker) run(ctx context.Context, p *phase) {
 			return
 		}
 		op := p.picker.pick(w.rng)
-		errType := p.client.do(ctx, w.signer, p.target.build(op, w.rng), nil)
+		var errType string
+		if op == opListCasesPaged {
+			errType = w.nextPage(ctx, p)
+		} else {
+			errType = p.client.do(ctx, w.signer, p.target.build(op, w.rng), nil)
+		}
 		lat := time.Since(start)
 		if errType != "" && ctx.Err() != nil {
 			return // aborted by the caller, not a server failure
@@ -126,6 +135,24 @@ func (w *worker) run(ctx context.Context, p *phase) {
 			w.warm.Add(1)
 		}
 	}
+}
+
+// nextPage requests the page after the worker's last one (the first page
+// when its walk is new or done) and keeps the nextToken the answer holds.
+func (w *worker) nextPage(ctx context.Context, p *phase) string {
+	k := p.target.build(opListCasesPaged, w.rng)
+	if w.listNext != "" {
+		k.body, _ = json.Marshal(map[string]any{"maxResults": 25, "nextToken": w.listNext})
+	}
+	errType := p.client.do(ctx, w.signer, k, &w.page)
+	var out struct {
+		NextToken string `json:"nextToken"`
+	}
+	if errType == "" && json.Unmarshal(w.page, &out) != nil {
+		errType = "client:bad-list-cases-answer"
+	}
+	w.listNext = out.NextToken // "" on an error too: start over
+	return errType
 }
 
 // record counts every request; latency is kept for successes only, since

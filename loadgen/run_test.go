@@ -64,8 +64,13 @@ func TestRunFixedCountAllOps(t *testing.T) {
 		if o.Count == 0 {
 			t.Errorf("op %s never sent", o.Op)
 		}
-		if hits := f.hitCount(o.Op); hits < o.Count {
-			t.Errorf("op %s: server saw %d, report says %d", o.Op, hits, o.Count)
+		hits, count := f.hitCount(o.Op), o.Count
+		if o.Op == OpListCases || o.Op == OpListCasesPaged { // one route
+			hits = f.hitCount(OpListCases)
+			count = opStats(t, rep, OpListCases).Count + opStats(t, rep, OpListCasesPaged).Count
+		}
+		if hits < count {
+			t.Errorf("op %s: server saw %d, report says %d", o.Op, hits, count)
 		}
 	}
 	if sum != rep.Total {
@@ -282,5 +287,35 @@ func TestPickerFollowsWeights(t *testing.T) {
 	}
 	if r := float64(n[opGetCase]) / float64(n[opListCases]); r < 2.8 || r > 3.2 {
 		t.Errorf("get:list ratio %.2f, want ~3", r)
+	}
+}
+
+// list-cases-paged follows nextToken and starts over after the last page;
+// list-cases always asks for the first page.
+func TestListCasesPaged(t *testing.T) {
+	for _, tc := range []struct {
+		op        string
+		wantPaged bool
+	}{{OpListCasesPaged, true}, {OpListCases, false}} {
+		f := newFakeIR()
+		cfg := startFake(t, f)
+		cfg.Requests = 200
+		cfg.Workers = 4
+		cfg.Mix = map[string]int{tc.op: 1}
+		rep, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.check(t)
+		if rep.Errors != 0 {
+			t.Errorf("%s: %d errors", tc.op, rep.Errors)
+		}
+		second := f.hitCount("list-cases:page2")
+		if tc.wantPaged && (second < 80 || second > 120) {
+			t.Errorf("%s: %d of ~200 requests asked for the second page, want about half", tc.op, second)
+		}
+		if !tc.wantPaged && second != 0 {
+			t.Errorf("%s: %d requests asked for the second page, want none", tc.op, second)
+		}
 	}
 }

@@ -1,18 +1,16 @@
 package sqlstore
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/sird-project/sird"
+	"github.com/sird-project/sird/internal/fastjson"
 )
 
 // A fast codec for case documents.
@@ -40,51 +38,9 @@ const caseCodecLayout = "e19c3a54ab4a6306651e42c0da5489929663a4dc9c9ad41e2329ba4
 
 var caseCodecOn = sync.OnceValue(func() bool { return caseLayoutHash() == caseCodecLayout })
 
-func caseLayoutHash() string {
-	sum := sha256.Sum256([]byte(caseLayout()))
-	return hex.EncodeToString(sum[:])
-}
+func caseLayoutHash() string { return fastjson.LayoutHash(reflect.TypeFor[sird.Case]()) }
 
-// caseLayout describes sird.Case and every struct type it holds: field
-// names, types and tags, in order.
-func caseLayout() string {
-	var b strings.Builder
-	seen := map[reflect.Type]bool{}
-	var walk func(t reflect.Type)
-	walk = func(t reflect.Type) {
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
-			if t.Kind() == reflect.Map {
-				walk(t.Key())
-			}
-			t = t.Elem()
-		}
-		if t.Kind() != reflect.Struct || seen[t] || t == reflect.TypeFor[sird.Time]() {
-			return
-		}
-		seen[t] = true
-		// A JSON or text (un)marshaler on any of these types would change
-		// what encoding/json does.
-		pt := reflect.PointerTo(t)
-		for _, m := range []string{"MarshalJSON", "UnmarshalJSON", "MarshalText", "UnmarshalText"} {
-			if _, ok := pt.MethodByName(m); ok {
-				fmt.Fprintf(&b, "%s.%s ", t, m)
-			}
-		}
-		fmt.Fprintf(&b, "%s{", t)
-		for i := range t.NumField() {
-			f := t.Field(i)
-			fmt.Fprintf(&b, "%s %s %q;", f.Name, f.Type, f.Tag)
-		}
-		b.WriteString("}\n")
-		for i := range t.NumField() {
-			walk(t.Field(i).Type)
-		}
-	}
-	walk(reflect.TypeFor[sird.Case]())
-	// Time is opaque: the codec calls its MarshalJSON and UnmarshalJSON.
-	fmt.Fprintf(&b, "Time %s\n", reflect.TypeFor[sird.Time]())
-	return b.String()
-}
+func caseLayout() string { return fastjson.Layout(reflect.TypeFor[sird.Case]()) }
 
 // encodeCaseDoc is json.Marshal(c) as a string.
 func encodeCaseDoc(c *sird.Case) (string, error) {
@@ -106,8 +62,9 @@ func encodeCaseDoc(c *sird.Case) (string, error) {
 
 var caseDocBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// decodeCaseDoc is json.Unmarshal(doc, c) for a new c.
-func decodeCaseDoc(doc []byte) (*sird.Case, error) {
+// decodeCaseDoc is json.Unmarshal(doc, c) for a new c. Strings without
+// escapes are slices of doc, not copies.
+func decodeCaseDoc(doc string) (*sird.Case, error) {
 	if caseCodecOn() {
 		r := caseReader{b: doc}
 		if c := r.caseDoc(); c != nil && !r.bad {
@@ -115,7 +72,7 @@ func decodeCaseDoc(doc []byte) (*sird.Case, error) {
 		}
 	}
 	c := new(sird.Case)
-	if err := json.Unmarshal(doc, c); err != nil {
+	if err := json.Unmarshal([]byte(doc), c); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -126,77 +83,77 @@ func decodeCaseDoc(doc []byte) (*sird.Case, error) {
 func appendCaseDoc(b []byte, c *sird.Case) ([]byte, error) {
 	var err error
 	b = append(b, `{"title":`...)
-	b = ccString(b, c.Title)
+	b = fastjson.AppendString(b, c.Title)
 	b = append(b, `,"caseArn":`...)
-	b = ccString(b, c.ARN)
+	b = fastjson.AppendString(b, c.ARN)
 	b = append(b, `,"description":`...)
-	b = ccString(b, c.Description)
+	b = fastjson.AppendString(b, c.Description)
 	b = append(b, `,"caseStatus":`...)
-	b = ccString(b, c.Status)
+	b = fastjson.AppendString(b, c.Status)
 	b = append(b, `,"engagementType":`...)
-	b = ccString(b, c.EngagementType)
+	b = fastjson.AppendString(b, c.EngagementType)
 	if c.ReportedIncidentStartDate != nil {
 		b = append(b, `,"reportedIncidentStartDate":`...)
-		if b, err = ccTime(b, *c.ReportedIncidentStartDate); err != nil {
+		if b, err = fastjson.AppendTime(b, *c.ReportedIncidentStartDate); err != nil {
 			return nil, err
 		}
 	}
 	if c.ActualIncidentStartDate != nil {
 		b = append(b, `,"actualIncidentStartDate":`...)
-		if b, err = ccTime(b, *c.ActualIncidentStartDate); err != nil {
+		if b, err = fastjson.AppendTime(b, *c.ActualIncidentStartDate); err != nil {
 			return nil, err
 		}
 	}
 	b = append(b, `,"impactedAwsRegions":`...)
 	b = ccList(b, c.ImpactedAwsRegions, func(b []byte, v sird.ImpactedRegion) []byte {
 		b = append(b, `{"region":`...)
-		b = ccString(b, v.Region)
+		b = fastjson.AppendString(b, v.Region)
 		return append(b, '}')
 	})
 	b = append(b, `,"threatActorIpAddresses":`...)
 	b = ccList(b, c.ThreatActorIPAddresses, func(b []byte, v sird.ThreatActorIP) []byte {
 		b = append(b, `{"ipAddress":`...)
-		b = ccString(b, v.IPAddress)
+		b = fastjson.AppendString(b, v.IPAddress)
 		if v.UserAgent != "" {
 			b = append(b, `,"userAgent":`...)
-			b = ccString(b, v.UserAgent)
+			b = fastjson.AppendString(b, v.UserAgent)
 		}
 		return append(b, '}')
 	})
 	b = append(b, `,"pendingAction":`...)
-	b = ccString(b, c.PendingAction)
+	b = fastjson.AppendString(b, c.PendingAction)
 	b = append(b, `,"impactedAccounts":`...)
-	b = ccList(b, c.ImpactedAccounts, ccString)
+	b = ccList(b, c.ImpactedAccounts, fastjson.AppendString)
 	b = append(b, `,"watchers":`...)
 	b = ccList(b, c.Watchers, func(b []byte, v sird.Watcher) []byte {
 		b = append(b, `{"email":`...)
-		b = ccString(b, v.Email)
+		b = fastjson.AppendString(b, v.Email)
 		if v.Name != "" {
 			b = append(b, `,"name":`...)
-			b = ccString(b, v.Name)
+			b = fastjson.AppendString(b, v.Name)
 		}
 		if v.JobTitle != "" {
 			b = append(b, `,"jobTitle":`...)
-			b = ccString(b, v.JobTitle)
+			b = fastjson.AppendString(b, v.JobTitle)
 		}
 		return append(b, '}')
 	})
 	b = append(b, `,"createdDate":`...)
-	if b, err = ccTime(b, c.CreatedDate); err != nil {
+	if b, err = fastjson.AppendTime(b, c.CreatedDate); err != nil {
 		return nil, err
 	}
 	b = append(b, `,"lastUpdatedDate":`...)
-	if b, err = ccTime(b, c.LastUpdatedDate); err != nil {
+	if b, err = fastjson.AppendTime(b, c.LastUpdatedDate); err != nil {
 		return nil, err
 	}
 	if c.ClosureCode != "" {
 		b = append(b, `,"closureCode":`...)
-		b = ccString(b, c.ClosureCode)
+		b = fastjson.AppendString(b, c.ClosureCode)
 	}
 	b = append(b, `,"resolverType":`...)
-	b = ccString(b, c.ResolverType)
+	b = fastjson.AppendString(b, c.ResolverType)
 	b = append(b, `,"impactedServices":`...)
-	b = ccList(b, c.ImpactedServices, ccString)
+	b = ccList(b, c.ImpactedServices, fastjson.AppendString)
 	b = append(b, `,"caseAttachments":`...)
 	if c.CaseAttachments == nil {
 		b = append(b, "null"...)
@@ -214,7 +171,7 @@ func appendCaseDoc(b []byte, c *sird.Case) ([]byte, error) {
 	}
 	if c.ClosedDate != nil {
 		b = append(b, `,"closedDate":`...)
-		if b, err = ccTime(b, *c.ClosedDate); err != nil {
+		if b, err = fastjson.AppendTime(b, *c.ClosedDate); err != nil {
 			return nil, err
 		}
 	}
@@ -222,9 +179,9 @@ func appendCaseDoc(b []byte, c *sird.Case) ([]byte, error) {
 		b = append(b, `,"caseMetadata":`...)
 		b = ccList(b, c.CaseMetadata, func(b []byte, v sird.MetadataEntry) []byte {
 			b = append(b, `{"key":`...)
-			b = ccString(b, v.Key)
+			b = fastjson.AppendString(b, v.Key)
 			b = append(b, `,"value":`...)
-			b = ccString(b, v.Value)
+			b = fastjson.AppendString(b, v.Value)
 			return append(b, '}')
 		})
 	}
@@ -239,9 +196,9 @@ func appendCaseDoc(b []byte, c *sird.Case) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = ccString(b, k)
+			b = fastjson.AppendString(b, k)
 			b = append(b, ':')
-			b = ccString(b, c.Tags[k])
+			b = fastjson.AppendString(b, c.Tags[k])
 		}
 		b = append(b, '}')
 	}
@@ -263,7 +220,7 @@ func appendCaseDoc(b []byte, c *sird.Case) ([]byte, error) {
 	}
 	if c.ClientToken != "" {
 		b = append(b, `,"clientToken":`...)
-		b = ccString(b, c.ClientToken)
+		b = fastjson.AppendString(b, c.ClientToken)
 	}
 	return append(b, '}'), nil
 }
@@ -271,27 +228,27 @@ func appendCaseDoc(b []byte, c *sird.Case) ([]byte, error) {
 func ccAttachment(b []byte, a *sird.Attachment) ([]byte, error) {
 	var err error
 	b = append(b, `{"attachmentId":`...)
-	b = ccString(b, a.ID)
+	b = fastjson.AppendString(b, a.ID)
 	b = append(b, `,"fileName":`...)
-	b = ccString(b, a.FileName)
+	b = fastjson.AppendString(b, a.FileName)
 	b = append(b, `,"attachmentStatus":`...)
-	b = ccString(b, a.Status)
+	b = fastjson.AppendString(b, a.Status)
 	b = append(b, `,"creator":`...)
-	b = ccString(b, a.Creator)
+	b = fastjson.AppendString(b, a.Creator)
 	b = append(b, `,"createdDate":`...)
-	if b, err = ccTime(b, a.CreatedAt); err != nil {
+	if b, err = fastjson.AppendTime(b, a.CreatedAt); err != nil {
 		return nil, err
 	}
 	b = append(b, `,"size":`...)
 	b = strconv.AppendInt(b, a.Size, 10)
 	if a.SHA256 != "" {
 		b = append(b, `,"sha256":`...)
-		b = ccString(b, a.SHA256)
+		b = fastjson.AppendString(b, a.SHA256)
 	}
 	b = append(b, `,"blobKey":`...)
-	b = ccString(b, a.BlobKey)
+	b = fastjson.AppendString(b, a.BlobKey)
 	b = append(b, `,"expiresAt":`...)
-	if b, err = ccTime(b, a.ExpiresAt); err != nil {
+	if b, err = fastjson.AppendTime(b, a.ExpiresAt); err != nil {
 		return nil, err
 	}
 	if a.Claimed {
@@ -303,17 +260,17 @@ func ccAttachment(b []byte, a *sird.Attachment) ([]byte, error) {
 func ccInvestigation(b []byte, v *sird.Investigation) ([]byte, error) {
 	var err error
 	b = append(b, `{"investigationId":`...)
-	b = ccString(b, v.InvestigationID)
+	b = fastjson.AppendString(b, v.InvestigationID)
 	b = append(b, `,"actionType":`...)
-	b = ccString(b, v.ActionType)
+	b = fastjson.AppendString(b, v.ActionType)
 	b = append(b, `,"title":`...)
-	b = ccString(b, v.Title)
+	b = fastjson.AppendString(b, v.Title)
 	b = append(b, `,"content":`...)
-	b = ccString(b, v.Content)
+	b = fastjson.AppendString(b, v.Content)
 	b = append(b, `,"status":`...)
-	b = ccString(b, v.Status)
+	b = fastjson.AppendString(b, v.Status)
 	b = append(b, `,"lastUpdated":`...)
-	if b, err = ccTime(b, v.LastUpdated); err != nil {
+	if b, err = fastjson.AppendTime(b, v.LastUpdated); err != nil {
 		return nil, err
 	}
 	if f := v.Feedback; f != nil {
@@ -321,7 +278,7 @@ func ccInvestigation(b []byte, v *sird.Investigation) ([]byte, error) {
 		sep := false
 		if f.Usefulness != "" {
 			b = append(b, `"usefulness":`...)
-			b = ccString(b, f.Usefulness)
+			b = fastjson.AppendString(b, f.Usefulness)
 			sep = true
 		}
 		if f.Comment != "" {
@@ -329,7 +286,7 @@ func ccInvestigation(b []byte, v *sird.Investigation) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `"comment":`...)
-			b = ccString(b, f.Comment)
+			b = fastjson.AppendString(b, f.Comment)
 			sep = true
 		}
 		if f.SubmittedAt != nil {
@@ -337,7 +294,7 @@ func ccInvestigation(b []byte, v *sird.Investigation) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `"submittedAt":`...)
-			if b, err = ccTime(b, *f.SubmittedAt); err != nil {
+			if b, err = fastjson.AppendTime(b, *f.SubmittedAt); err != nil {
 				return nil, err
 			}
 		}
@@ -361,121 +318,12 @@ func ccList[T any](b []byte, vs []T, elem func([]byte, T) []byte) []byte {
 	return append(b, ']')
 }
 
-// ccTime writes what Time.MarshalJSON returns, checked as encoding/json
-// checks a Marshaler's output (which must be a plain JSON number here).
-func ccTime(b []byte, t sird.Time) ([]byte, error) {
-	m, err := t.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	if !ccIsNumber(m) {
-		return nil, fmt.Errorf("sird.Time.MarshalJSON returned %q, want a JSON number", m)
-	}
-	return append(b, m...), nil
-}
-
-// ccIsNumber reports whether b is one number in JSON's grammar.
-func ccIsNumber(b []byte) bool {
-	digits := func(i int) int {
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		return i
-	}
-	i := 0
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		i = digits(i)
-	default:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		j := digits(i + 1)
-		if j == i+1 {
-			return false
-		}
-		i = j
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		j := digits(i)
-		if j == i {
-			return false
-		}
-		i = j
-	}
-	return i == len(b)
-}
-
-const ccHex = "0123456789abcdef"
-
-// ccString is encoding/json's string encoding with HTML escaping,
-// as json.Marshal does it.
-func ccString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', ccHex[c>>4], ccHex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', ccHex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
 // ---- decoding ----
 
 // caseReader reads the documents appendCaseDoc writes. It sets bad, and
 // the caller falls back to encoding/json, on anything else.
 type caseReader struct {
-	b   []byte
+	b   string
 	i   int
 	bad bool
 	tmp []byte // unescaping buffer
@@ -508,7 +356,7 @@ func (r *caseReader) expect(c byte) {
 
 // null consumes a null literal if it is next.
 func (r *caseReader) null() bool {
-	if len(r.b)-r.i >= 4 && string(r.b[r.i:r.i+4]) == "null" {
+	if len(r.b)-r.i >= 4 && r.b[r.i:r.i+4] == "null" {
 		r.i += 4
 		return true
 	}
@@ -517,7 +365,7 @@ func (r *caseReader) null() bool {
 
 // object calls member for each member of an object, or reports null.
 // member must consume the value; it sets bad on an unknown name.
-func (r *caseReader) object(member func(name []byte)) (isNull bool) {
+func (r *caseReader) object(member func(name string)) (isNull bool) {
 	if r.null() {
 		return true
 	}
@@ -561,23 +409,30 @@ func (r *caseReader) array(elem func()) (present bool) {
 	return true
 }
 
+// plainASCII marks the bytes a string holds as they are: printable ASCII
+// but the quote and the backslash.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // name reads a member name, which must need no unescaping.
-func (r *caseReader) name() []byte {
+func (r *caseReader) name() string {
 	r.expect('"')
 	start := r.i
-	for r.i < len(r.b) {
-		c := r.b[r.i]
-		if c == '"' {
-			r.i++
-			return r.b[start : r.i-1]
-		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			break
-		}
-		r.i++
+	b := r.b
+	i := r.i
+	for i < len(b) && plainASCII[b[i]] {
+		i++
+	}
+	if i < len(b) && b[i] == '"' {
+		r.i = i + 1
+		return b[start:i]
 	}
 	r.bad = true
-	return nil
+	return ""
 }
 
 // str reads a string value; null leaves the field as it was, as in
@@ -593,16 +448,22 @@ func (r *caseReader) str(dst *string) {
 	start := r.i
 	ascii := true
 	for r.i < len(r.b) {
+		for r.i < len(r.b) && plainASCII[r.b[r.i]] {
+			r.i++
+		}
+		if r.i == len(r.b) {
+			break
+		}
 		c := r.b[r.i]
 		switch {
 		case c == '"':
 			raw := r.b[start:r.i]
 			r.i++
-			if !ascii && !utf8.Valid(raw) {
+			if !ascii && !utf8.ValidString(raw) {
 				r.bad = true // encoding/json replaces invalid bytes
 				return
 			}
-			*dst = string(raw)
+			*dst = raw
 			return
 		case c == '\\':
 			r.escaped(dst, start)
@@ -665,7 +526,7 @@ func (r *caseReader) escaped(dst *string, start int) {
 				r.bad = true
 				return
 			}
-			v, err := strconv.ParseUint(string(r.b[r.i:r.i+4]), 16, 16)
+			v, err := strconv.ParseUint(r.b[r.i:r.i+4], 16, 16)
 			if err != nil || v >= 0xD800 && v < 0xE000 {
 				r.bad = true // surrogates: encoding/json's pairing rules
 				return
@@ -680,8 +541,8 @@ func (r *caseReader) escaped(dst *string, start int) {
 	r.bad = true
 }
 
-// number returns the bytes of a number literal.
-func (r *caseReader) number() []byte {
+// number returns the text of a number literal.
+func (r *caseReader) number() string {
 	start := r.i
 	for r.i < len(r.b) {
 		c := r.b[r.i]
@@ -691,14 +552,14 @@ func (r *caseReader) number() []byte {
 		}
 		break
 	}
-	if !ccIsNumber(r.b[start:r.i]) {
+	if !fastjson.IsNumber(r.b[start:r.i]) {
 		r.bad = true
 	}
 	return r.b[start:r.i]
 }
 
 func (r *caseReader) int64(dst *int64) {
-	n, err := strconv.ParseInt(string(r.number()), 10, 64)
+	n, err := strconv.ParseInt(r.number(), 10, 64)
 	if err != nil {
 		r.bad = true
 		return
@@ -718,10 +579,10 @@ func (r *caseReader) int(dst *int) {
 
 func (r *caseReader) bool(dst *bool) {
 	switch {
-	case len(r.b)-r.i >= 4 && string(r.b[r.i:r.i+4]) == "true":
+	case len(r.b)-r.i >= 4 && r.b[r.i:r.i+4] == "true":
 		r.i += 4
 		*dst = true
-	case len(r.b)-r.i >= 5 && string(r.b[r.i:r.i+5]) == "false":
+	case len(r.b)-r.i >= 5 && r.b[r.i:r.i+5] == "false":
 		r.i += 5
 		*dst = false
 	default:
@@ -739,7 +600,7 @@ func (r *caseReader) time(dst *sird.Time) {
 	if r.bad {
 		return
 	}
-	if err := dst.UnmarshalJSON(num); err != nil {
+	if err := dst.UnmarshalJSON([]byte(num)); err != nil {
 		r.bad = true
 	}
 }
@@ -812,8 +673,8 @@ func (s *ccSeen) once(r *caseReader, bit int) {
 func (r *caseReader) caseDoc() *sird.Case {
 	c := new(sird.Case)
 	var s ccSeen
-	if r.object(func(name []byte) {
-		switch string(name) {
+	if r.object(func(name string) {
+		switch name {
 		case "title":
 			s.once(r, 0)
 			r.str(&c.Title)
@@ -841,8 +702,8 @@ func (r *caseReader) caseDoc() *sird.Case {
 			if !r.array(func() {
 				var v sird.ImpactedRegion
 				var s ccSeen
-				r.object(func(name []byte) {
-					switch string(name) {
+				r.object(func(name string) {
+					switch name {
 					case "region":
 						s.once(r, 0)
 						r.str(&v.Region)
@@ -860,8 +721,8 @@ func (r *caseReader) caseDoc() *sird.Case {
 			if !r.array(func() {
 				var v sird.ThreatActorIP
 				var s ccSeen
-				r.object(func(name []byte) {
-					switch string(name) {
+				r.object(func(name string) {
+					switch name {
 					case "ipAddress":
 						s.once(r, 0)
 						r.str(&v.IPAddress)
@@ -888,8 +749,8 @@ func (r *caseReader) caseDoc() *sird.Case {
 			if !r.array(func() {
 				var v sird.Watcher
 				var s ccSeen
-				r.object(func(name []byte) {
-					switch string(name) {
+				r.object(func(name string) {
+					switch name {
 					case "email":
 						s.once(r, 0)
 						r.str(&v.Email)
@@ -939,8 +800,8 @@ func (r *caseReader) caseDoc() *sird.Case {
 			if !r.array(func() {
 				var v sird.MetadataEntry
 				var s ccSeen
-				r.object(func(name []byte) {
-					switch string(name) {
+				r.object(func(name string) {
+					switch name {
 					case "key":
 						s.once(r, 0)
 						r.str(&v.Key)
@@ -993,8 +854,8 @@ func (r *caseReader) caseDoc() *sird.Case {
 func (r *caseReader) attachment() sird.Attachment {
 	var a sird.Attachment
 	var s ccSeen
-	r.object(func(name []byte) {
-		switch string(name) {
+	r.object(func(name string) {
+		switch name {
 		case "attachmentId":
 			s.once(r, 0)
 			r.str(&a.ID)
@@ -1035,8 +896,8 @@ func (r *caseReader) attachment() sird.Attachment {
 func (r *caseReader) investigation() sird.Investigation {
 	var v sird.Investigation
 	var s ccSeen
-	r.object(func(name []byte) {
-		switch string(name) {
+	r.object(func(name string) {
+		switch name {
 		case "investigationId":
 			s.once(r, 0)
 			r.str(&v.InvestigationID)
@@ -1059,8 +920,8 @@ func (r *caseReader) investigation() sird.Investigation {
 			s.once(r, 6)
 			f := new(sird.InvestigationFeedback)
 			var fs ccSeen
-			if r.object(func(name []byte) {
-				switch string(name) {
+			if r.object(func(name string) {
+				switch name {
 				case "usefulness":
 					fs.once(r, 0)
 					r.str(&f.Usefulness)

@@ -138,14 +138,14 @@ func checkCaseDecode(t *testing.T, doc []byte) (fast bool) {
 	t.Helper()
 	want := new(sird.Case)
 	wantErr := json.Unmarshal(doc, want)
-	got, err := decodeCaseDoc(doc)
+	got, err := decodeCaseDoc(string(doc))
 	if (err != nil) != (wantErr != nil) {
 		t.Fatalf("decodeCaseDoc(%q): error %v, encoding/json's %v", doc, err, wantErr)
 	}
 	if wantErr == nil && !reflect.DeepEqual(got, want) {
 		t.Fatalf("decodeCaseDoc(%q):\n got %+v\nwant %+v", doc, got, want)
 	}
-	r := caseReader{b: doc}
+	r := caseReader{b: string(doc)}
 	return r.caseDoc() != nil && !r.bad
 }
 
@@ -218,7 +218,7 @@ func BenchmarkCaseDoc(b *testing.B) {
 	b.Run("codec=fast/op=decode", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := decodeCaseDoc(doc); err != nil {
+			if _, err := decodeCaseDoc(string(doc)); err != nil {
 				b.Fatal(err)
 			}
 		}

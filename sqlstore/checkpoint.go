@@ -31,7 +31,10 @@ type checkpointer struct {
 	kick chan struct{}
 	stop chan struct{}
 	done chan struct{}
-	once sync.Once
+
+	mu      sync.Mutex
+	started bool // the goroutine runs (from the first commit on)
+	closed  bool
 }
 
 func newCheckpointer(db *sql.DB) *checkpointer {
@@ -43,7 +46,12 @@ func newCheckpointer(db *sql.DB) *checkpointer {
 
 // committed tells the checkpointer that the WAL grew. It never blocks.
 func (c *checkpointer) committed() {
-	c.once.Do(func() { go c.run() }) // no goroutine until the first write
+	c.mu.Lock()
+	if !c.started && !c.closed {
+		c.started = true // no goroutine until the first write
+		go c.run()
+	}
+	c.mu.Unlock()
 	select {
 	case c.kick <- struct{}{}:
 	default:
@@ -73,10 +81,17 @@ func (c *checkpointer) run() {
 	}
 }
 
-// close stops the goroutine and closes the connection.
+// close stops the goroutine and closes the connection; it may be called
+// more than once.
 func (c *checkpointer) close() error {
-	started := true
-	c.once.Do(func() { started = false })
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	started := c.started
+	c.mu.Unlock()
 	close(c.stop)
 	if started {
 		<-c.done

@@ -250,3 +250,35 @@ func read(t *testing.T, s *Store, fn func(sird.Tx) error) {
 		t.Fatalf("Read: %v", err)
 	}
 }
+
+// Close may be called more than once, after writes started the background
+// checkpoints or before.
+func TestSQLiteCloseTwice(t *testing.T) {
+	for _, wrote := range []bool{false, true} {
+		s := freshSQLite(t)(t, Options{Migrate: true})
+		if wrote {
+			write(t, s, func(tx sird.Tx) error { return tx.InsertCase(smallTestCase(1)) })
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("second Close: %v", err)
+		}
+	}
+}
+
+// The writer keeps savepoint journals in memory and leaves checkpoints to
+// the background; readers keep small page caches.
+func TestSQLiteWriterPragmas(t *testing.T) {
+	s := freshSQLite(t)(t, Options{Migrate: true})
+	if got := pragma(t, s.w, "temp_store"); got != "2" {
+		t.Errorf("writer temp_store: got %s, want 2 (MEMORY)", got)
+	}
+	if got := pragma(t, s.w, "wal_autocheckpoint"); got != fmt.Sprint(writerAutoCheckpoint) {
+		t.Errorf("writer wal_autocheckpoint: got %s, want %d", got, writerAutoCheckpoint)
+	}
+	if got := pragma(t, s.r, "cache_size"); got != "-512" {
+		t.Errorf("reader cache_size: got %s, want -512 (KiB)", got)
+	}
+}

@@ -16,8 +16,8 @@ import (
 // Options tune a Store. The zero value is usable.
 type Options struct {
 	// MaxConns caps the connection pool: PostgreSQL connections, or SQLite
-	// reader connections (SQLite always has exactly one writer). 0 picks a
-	// default.
+	// reader connections (SQLite always has exactly one writer; its readers
+	// are further capped at twice the CPUs, at least 4). 0 picks a default.
 	MaxConns int
 	// StatementTimeout bounds one statement: PostgreSQL's statement_timeout;
 	// for SQLite the busy_timeout, the only wait SQLite has. 0 picks a
@@ -100,17 +100,21 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, readOn
 	if !readOnly {
 		stmts = ps.w
 	}
-	sqlTx, err := db.BeginTx(ctx, opts)
+	txCtx := ctx
+	if readOnly && s.d == sqliteDialect {
+		// SQLite reads are short. A cancellable context would cost the
+		// driver a goroutine per statement (and per BEGIN and COMMIT) to
+		// watch it; a caller that went away is checked here instead.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		txCtx = context.WithoutCancel(ctx)
+	}
+	sqlTx, err := db.BeginTx(txCtx, opts)
 	if err != nil {
 		return s.d.mapErr(fmt.Errorf("sqlstore: begin: %w", err))
 	}
-	stmtCtx := ctx
-	if readOnly && s.group != nil {
-		// SQLite reads are short; a cancellable context would cost each
-		// statement a goroutine (the driver's interrupt watcher). The
-		// transaction itself still ends when ctx does.
-		stmtCtx = context.WithoutCancel(ctx)
-	}
+	stmtCtx := txCtx
 	t := &tx{s: s, tx: sqlTx, ctx: stmtCtx, readOnly: readOnly, prepared: stmts}
 	committed := false
 	defer func() {

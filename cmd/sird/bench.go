@@ -33,11 +33,32 @@ func benchCmd(args []string) error {
 	baseline := fs.String("serve-baseline", "", "instead of a load, serve the trivial net/http JSON handler on this address (the reference the targets compare against)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	compare := fs.Bool("compare-baseline", false, "first drive an in-process trivial net/http JSON handler with the same workers and duration, then the endpoint, and print the ratio")
+	var store storeFlags
+	store.register(fs)
+	populateN := fs.Int("populate", 0, "instead of a load, insert this many cases straight into the store of --data-dir (or --database) for the account and region of --populate-account and --region, then exit; the server may be stopped or running")
+	populateAccount := fs.String("populate-account", sird.DevAccountID, "account that --populate creates cases for")
+	startups := fs.Int("startup", 0, "instead of a load, start sird serve this many times on --data-dir (default: a new temporary one) and report the time from exec to a healthy /_sird/health and the idle RSS")
+	rssPID := fs.Int("rss-pid", 0, "during the run, sample the RSS of this process (the server) every 5 s and report its spread after the first minute (Linux)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if *startups > 0 {
+		dir := ""
+		if isFlagSet(fs, "data-dir") {
+			dir = store.dataDir
+		}
+		return measureStartup(ctx, *startups, dir, os.Stdout)
+	}
+	if *populateN > 0 {
+		st, err := store.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return populate(ctx, st, *populateN, *populateAccount, cfg.Region, os.Stderr)
+	}
 	if *baseline != "" {
 		addr, err := loadgen.ServeBaseline(ctx, *baseline)
 		if err != nil {
@@ -72,9 +93,16 @@ func benchCmd(args []string) error {
 			return fmt.Errorf("baseline run: %w", err)
 		}
 	}
+	var rss *rssSampler
+	if *rssPID > 0 {
+		rss = startRSSSampler(*rssPID, 5*time.Second)
+	}
 	rep, err := loadgen.Run(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if rss != nil {
+		defer rss.report(os.Stdout, cfg.Warmup+time.Minute)
 	}
 	if *jsonOut {
 		if base != nil {
@@ -105,4 +133,10 @@ func writeJSONPair(w io.Writer, base, rep *loadgen.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+func isFlagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

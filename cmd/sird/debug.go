@@ -25,8 +25,8 @@ func registerDebug(srv *api.Server, st *sqlstore.Store) {
 		runtime.ReadMemStats(&ms)
 		out := map[string]any{
 			"memory": map[string]any{
-				"heapInuse": ms.HeapInuse, "heapSys": ms.HeapSys, "stackSys": ms.StackSys,
-				"sys": ms.Sys, "numGC": ms.NumGC, "goroutines": runtime.NumGoroutine(),
+				"heapInuse": ms.HeapInuse, "heapSys": ms.HeapSys, "heapReleased": ms.HeapReleased,
+				"stackSys": ms.StackSys, "sys": ms.Sys, "numGC": ms.NumGC, "goroutines": runtime.NumGoroutine(),
 				"memoryLimit": debug.SetMemoryLimit(-1),
 			},
 			"writes": st.WriteStats(),

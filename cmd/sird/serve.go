@@ -85,6 +85,15 @@ func serve(args []string) error {
 	keys := sird.NewKeyring(st, masterKey, rand.Reader, time.Now)
 	keys.AllowDev = loopback || f.allowDevRemote
 	if !loopback && !f.allowDevRemote {
+		// Off loopback sird must not fall back to the well-known dev pair:
+		// with no keys, refuse to start rather than serve nobody or anybody.
+		var n int
+		if err := st.Read(ctx, func(tx sird.Tx) (err error) { n, err = tx.CountAccessKeys(); return err }); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("sird listens on %s beyond loopback and no access keys exist, so only the dev credentials test/test could sign in: create a key with `sird keys create`, or pass --allow-dev-credentials", ln.Addr())
+		}
 		log.Info("dev credentials test/test are off: sird listens beyond loopback")
 	}
 
