@@ -88,8 +88,9 @@ func (s *Store) WriteStats() WriteStats {
 // group is one transaction shared by several Writes.
 type group struct {
 	tx      *sql.Tx
-	bound   []boundStmt // statements bound to tx, shared by the fns in turn
-	members int         // fns that succeeded and wait for the commit
+	sp      [3]*sql.Stmt // SAVEPOINT w, RELEASE w, ROLLBACK TO w: parsed once per group
+	bound   []boundStmt  // statements bound to tx, shared by the fns in turn
+	members int          // fns that succeeded and wait for the commit
 	start   time.Time
 	done    chan struct{} // closed once err is final
 	err     error
@@ -109,6 +110,15 @@ func (e *lostError) Unwrap() error { return e.cause }
 var writeCtx = context.Background()
 
 func newGroupCommit(s *Store) *groupCommit { return &groupCommit{s: s} }
+
+// The savepoint statements, by index in group.sp.
+var savepointSQL = [3]string{"SAVEPOINT w", "RELEASE w", "ROLLBACK TO w"}
+
+const (
+	spSave = iota
+	spRelease
+	spRollback
+)
 
 // write is Store.Write for SQLite.
 func (g *groupCommit) write(ctx context.Context, fn func(sird.Tx) error) error {
@@ -160,8 +170,16 @@ func (g *groupCommit) turn(ctx context.Context, ps *preparedSet, fn func(sird.Tx
 		}
 		b = &group{tx: sqlTx, start: time.Now(), done: make(chan struct{})}
 		g.cur = b
+		for i, q := range savepointSQL {
+			st, err := sqlTx.PrepareContext(writeCtx, q)
+			if err != nil {
+				g.lose(b, err)
+				return nil, &lostError{g.s.d.mapErr(fmt.Errorf("sqlstore: prepare %s: %w", q, err))}
+			}
+			b.sp[i] = st // closed with the transaction
+		}
 	}
-	if _, err := b.tx.ExecContext(writeCtx, "SAVEPOINT w"); err != nil {
+	if _, err := b.sp[spSave].ExecContext(writeCtx); err != nil {
 		g.lose(b, err)
 		return nil, &lostError{g.s.d.mapErr(fmt.Errorf("sqlstore: savepoint: %w", err))}
 	}
@@ -173,7 +191,11 @@ func (g *groupCommit) turn(ctx context.Context, ps *preparedSet, fn func(sird.Tx
 		t.done.Store(true) // a Tx leaked out of fn fails from now on
 		b.bound = t.bound
 		if !released { // fn failed or panicked: undo its work only
-			if _, err := b.tx.ExecContext(writeCtx, "ROLLBACK TO w; RELEASE w"); err != nil {
+			_, err := b.sp[spRollback].ExecContext(writeCtx)
+			if err == nil {
+				_, err = b.sp[spRelease].ExecContext(writeCtx)
+			}
+			if err != nil {
 				g.lose(b, err)
 			}
 		}
@@ -182,7 +204,7 @@ func (g *groupCommit) turn(ctx context.Context, ps *preparedSet, fn func(sird.Tx
 		return nil, err
 	}
 	t.done.Store(true)
-	if _, err := b.tx.ExecContext(writeCtx, "RELEASE w"); err != nil {
+	if _, err := b.sp[spRelease].ExecContext(writeCtx); err != nil {
 		// SQLite already rolled the transaction back (fn went on after an
 		// I/O error, say): nothing of this group is left to commit.
 		released = true

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -20,6 +21,15 @@ import (
 )
 
 const hexDigits = "0123456789abcdef"
+
+// htmlSafe marks the bytes json.Marshal writes as they are: printable
+// ASCII but the quote, the backslash, <, > and &.
+var htmlSafe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
 
 // AppendString appends s as encoding/json encodes a string with HTML
 // escaping (as json.Marshal does): <, >, & and the control characters as
@@ -29,11 +39,13 @@ func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && htmlSafe[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':
@@ -76,17 +88,31 @@ func AppendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// AppendTime appends what t.MarshalJSON returns, checked as encoding/json
-// checks a Marshaler's output: here it must be one JSON number.
+// AppendTime appends what t.MarshalJSON returns (sird.FormatEpoch): the
+// epoch seconds, and the nanoseconds as a decimal fraction without
+// trailing zeros, written here without fmt. The encoders' tests compare
+// every byte with json.Marshal, which calls MarshalJSON, on random times.
 func AppendTime(b []byte, t sird.Time) ([]byte, error) {
-	m, err := t.MarshalJSON()
-	if err != nil {
-		return nil, err
+	sec, frac := t.Unix(), int64(t.Nanosecond()) // sec is the floor, 0 <= frac < 1e9
+	if frac == 0 {
+		return strconv.AppendInt(b, sec, 10), nil
 	}
-	if !IsNumber(m) {
-		return nil, fmt.Errorf("sird.Time.MarshalJSON returned %q, want a JSON number", m)
+	if sec < 0 { // -2 + 0.75 is written -1.25
+		b = append(b, '-')
+		sec, frac = -sec-1, 1e9-frac
 	}
-	return append(b, m...), nil
+	b = strconv.AppendInt(b, sec, 10)
+	var d [10]byte
+	d[0] = '.'
+	for i := 9; i >= 1; i-- {
+		d[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	n := 10
+	for d[n-1] == '0' {
+		n--
+	}
+	return append(b, d[:n]...), nil
 }
 
 // IsNumber reports whether b is one number in JSON's grammar.
