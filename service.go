@@ -22,6 +22,7 @@ type Service struct {
 	rand   io.Reader
 	tokens *PageTokens
 	log    *slog.Logger
+	active activeCache
 
 	// UploadURLTTL is how long an attachment upload URL stays valid.
 	UploadURLTTL time.Duration
@@ -85,6 +86,26 @@ func (s *Service) newUUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
+// newEventID returns a version 7 UUID (RFC 9562): the event time's
+// milliseconds, then randomness. Time-ordered IDs land next to each other
+// in the events index, so a burst of events dirties a few index pages
+// instead of one random page each.
+func (s *Service) newEventID(at Time) string {
+	var b [16]byte
+	if _, err := io.ReadFull(s.rand, b[6:]); err != nil {
+		panic(err)
+	}
+	ms := uint64(at.UnixMilli())
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
+	}
+	b[6] = b[6]&0x0f | 0x70
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
 // requestHash fingerprints a request for idempotency: the same token must
 // come with the same request.
 func requestHash(v any) string {
@@ -111,6 +132,26 @@ func idempotent(tx Tx, scope, token, hash string) (resourceID string, found bool
 			"The clientToken %s was already used with a different request.", token)
 	}
 	return id, true, nil
+}
+
+// claimIdempotency records token for the resource about to be created. If
+// the token was already recorded, it answers as idempotent does: the earlier
+// resource for a retry of the same request, a conflict for a different one.
+func claimIdempotency(tx Tx, scope, token, hash, resourceID string, at Time) (prior string, found bool, err error) {
+	if token == "" {
+		return "", false, nil
+	}
+	err = tx.PutIdempotency(scope, token, hash, resourceID, at.Time)
+	if !errors.Is(err, ErrDuplicate) {
+		return "", false, err
+	}
+	prior, found, err = idempotent(tx, scope, token, hash)
+	if err == nil && !found {
+		// The competing record is not visible to this transaction (a
+		// concurrent one that PostgreSQL waited for): retry afresh.
+		return "", false, ErrDuplicate
+	}
+	return prior, found, err
 }
 
 func (s *Service) write(ctx context.Context, fn func(Tx) error) error {

@@ -57,6 +57,9 @@ type Tx interface {
 	// ListMemberships pages the memberships of an account in a region, ordered by ID.
 	ListMemberships(accountID, region string, p Page) ([]*Membership, error)
 	AddMembershipChange(c *MembershipChange) error
+	// MembershipsVersion changes (on every node) with each change to a
+	// membership or to a declared organization, its units or accounts.
+	MembershipsVersion() (int64, error)
 	ListMembershipChanges(membershipID string) ([]*MembershipChange, error)
 
 	// Organizations.

@@ -61,7 +61,7 @@ func (s *Service) GetCaseAttachmentUploadURL(ctx context.Context, c Caller, in *
 	scope := "GetCaseAttachmentUploadUrl/" + c.AccountID + "/" + c.Region + "/" + in.CaseID
 	var att Attachment
 	err := s.write(ctx, func(tx Tx) error {
-		m, cs, err := writableCase(tx, c, in.CaseID)
+		m, cs, err := s.writableCase(tx, c, in.CaseID)
 		if err != nil {
 			return err
 		}

@@ -40,16 +40,18 @@ func (s *Service) CreateCase(ctx context.Context, c Caller, in *CreateCaseInput)
 	var err error
 	for attempt := 0; attempt < createCaseAttempts; attempt++ {
 		err = s.write(ctx, func(tx Tx) error {
-			if id, found, err := idempotent(tx, scope, token, hash); err != nil || found {
-				out.CaseID = id
+			now := s.clock()
+			id := s.randomString("123456789", 1) + s.randomString("0123456789", 9)
+			// The token is claimed before anything else: one statement in the
+			// common case (a new token) instead of a lookup plus an insert.
+			if prior, found, err := claimIdempotency(tx, scope, token, hash, id, now); err != nil || found {
+				out.CaseID = prior
 				return err
 			}
-			m, err := requireActive(tx, c)
+			m, err := s.active.requireActive(tx, c)
 			if err != nil {
 				return err
 			}
-			now := s.clock()
-			id := s.randomString("123456789", 1) + s.randomString("0123456789", 9)
 			cs := &Case{
 				ID: id, AccountID: c.AccountID, Region: c.Region, ARN: CaseARN(c.Region, c.AccountID, id),
 				Title: in.Title, Description: in.Description, Status: StatusSubmitted,
@@ -59,18 +61,14 @@ func (s *Service) CreateCase(ctx context.Context, c Caller, in *CreateCaseInput)
 				CreatedDate: now, LastUpdatedDate: now, ResolverType: in.ResolverType,
 				ImpactedServices: orEmpty(in.ImpactedServices), CaseAttachments: []Attachment{},
 				Tags: in.Tags, ClientToken: token,
+				EditCount: 1, // the creation is the first history entry, recorded below
 			}
 			if err := tx.InsertCase(cs); err != nil {
 				return err
 			}
-			if token != "" {
-				if err := tx.PutIdempotency(scope, token, hash, id, now.Time); err != nil {
-					return err
-				}
-			}
 			out.CaseID = id
-			return s.caseChanged(tx, c, m, cs, ActionCaseCreated, EventCaseCreated,
-				fmt.Sprintf("Case created by %s: %s (resolver %s, engagement %s)", c.Principal, cs.Title, cs.ResolverType, cs.EngagementType), true)
+			return s.recordChange(tx, c, m, cs, now, ActionCaseCreated, EventCaseCreated,
+				fmt.Sprintf("Case created by %s: %s (resolver %s, engagement %s)", c.Principal, cs.Title, cs.ResolverType, cs.EngagementType))
 		})
 		if !errors.Is(err, ErrDuplicate) {
 			break
@@ -89,9 +87,9 @@ func orEmpty[T any](v []T) []T {
 	return v
 }
 
-// caseChanged appends a history entry and an outbox event in the change's
-// transaction, and stores the case. keepUpdatedDate leaves lastUpdatedDate
-// alone: for a case just inserted, and for audit entries of reads.
+// caseChanged stores the case with its history entry and outbox event, in
+// the change's transaction. keepUpdatedDate leaves lastUpdatedDate alone:
+// for audit entries of reads.
 func (s *Service) caseChanged(tx Tx, c Caller, m *Membership, cs *Case, action, eventType, message string, keepUpdatedDate bool) error {
 	now := s.clock()
 	cs.EditCount++
@@ -101,6 +99,12 @@ func (s *Service) caseChanged(tx Tx, c Caller, m *Membership, cs *Case, action, 
 	if err := tx.UpdateCase(cs); err != nil {
 		return err
 	}
+	return s.recordChange(tx, c, m, cs, now, action, eventType, message)
+}
+
+// recordChange appends the history entry numbered cs.EditCount and, unless
+// eventType is empty, the outbox event of a change to cs already stored.
+func (s *Service) recordChange(tx Tx, c Caller, m *Membership, cs *Case, now Time, action, eventType, message string) error {
 	if err := tx.AddCaseEdit(cs.ID, &CaseEdit{
 		Seq: int64(cs.EditCount), EventTimestamp: now, Principal: c.Principal, Action: action, Message: editMessage(message),
 	}); err != nil {
@@ -117,7 +121,7 @@ func (s *Service) caseChanged(tx Tx, c Caller, m *Membership, cs *Case, action, 
 		recipients = append(recipients, teamRecipients(m.Team)...)
 	}
 	return tx.AddEvent(&Event{
-		ID: s.newUUID(), Type: eventType, Time: now, AccountID: cs.AccountID, Region: cs.Region,
+		ID: s.newEventID(now), Type: eventType, Time: now, AccountID: cs.AccountID, Region: cs.Region,
 		Resources: []string{cs.ARN}, Principal: c.Principal, CaseID: cs.ID, CaseTitle: cs.Title, Summary: message,
 		Detail: map[string]any{
 			"caseId": cs.ID, "caseArn": cs.ARN, "caseStatus": cs.Status, "resolverType": cs.ResolverType,
@@ -151,8 +155,8 @@ func visibleCase(tx Tx, c Caller, id string, lock bool) (*Case, error) {
 
 // writableCase is visibleCase for changes: the service must be active and the
 // case open.
-func writableCase(tx Tx, c Caller, id string) (*Membership, *Case, error) {
-	m, err := requireActive(tx, c)
+func (s *Service) writableCase(tx Tx, c Caller, id string) (*Membership, *Case, error) {
+	m, err := s.active.requireActive(tx, c)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -244,7 +248,7 @@ const (
 // agent (a delete without user agent removes every entry of that address).
 func (s *Service) UpdateCase(ctx context.Context, c Caller, in *UpdateCaseInput) error {
 	return s.write(ctx, func(tx Tx) error {
-		m, cs, err := writableCase(tx, c, in.CaseID)
+		m, cs, err := s.writableCase(tx, c, in.CaseID)
 		if err != nil {
 			return err
 		}
@@ -421,7 +425,7 @@ func CanTransition(from, to string) bool {
 
 func (s *Service) UpdateCaseStatus(ctx context.Context, c Caller, in *UpdateCaseStatusInput) (*UpdateCaseStatusOutput, error) {
 	err := s.write(ctx, func(tx Tx) error {
-		m, cs, err := writableCase(tx, c, in.CaseID)
+		m, cs, err := s.writableCase(tx, c, in.CaseID)
 		if err != nil {
 			return err
 		}
@@ -446,7 +450,7 @@ func (s *Service) UpdateCaseStatus(ctx context.Context, c Caller, in *UpdateCase
 func (s *Service) UpdateResolverType(ctx context.Context, c Caller, in *UpdateResolverTypeInput) (*UpdateResolverTypeOutput, error) {
 	var out UpdateResolverTypeOutput
 	err := s.write(ctx, func(tx Tx) error {
-		m, cs, err := writableCase(tx, c, in.CaseID)
+		m, cs, err := s.writableCase(tx, c, in.CaseID)
 		if err != nil {
 			return err
 		}
@@ -470,7 +474,7 @@ func (s *Service) UpdateResolverType(ctx context.Context, c Caller, in *UpdateRe
 func (s *Service) CloseCase(ctx context.Context, c Caller, in *CaseIDInput) (*CloseCaseOutput, error) {
 	var out CloseCaseOutput
 	err := s.write(ctx, func(tx Tx) error {
-		m, cs, err := writableCase(tx, c, in.CaseID)
+		m, cs, err := s.writableCase(tx, c, in.CaseID)
 		if err != nil {
 			return err
 		}

@@ -55,7 +55,7 @@ func (s *Service) CreateCaseComment(ctx context.Context, c Caller, in *CreateCas
 			out.CommentID = id
 			return err
 		}
-		m, cs, err := writableCase(tx, c, in.CaseID)
+		m, cs, err := s.writableCase(tx, c, in.CaseID)
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (s *Service) ListComments(ctx context.Context, c Caller, in *ListCommentsIn
 // may edit it; responders and other principals of the account may not.
 func (s *Service) UpdateCaseComment(ctx context.Context, c Caller, in *UpdateCaseCommentInput) (*UpdateCaseCommentOutput, error) {
 	err := s.write(ctx, func(tx Tx) error {
-		m, cs, err := writableCase(tx, c, in.CaseID)
+		m, cs, err := s.writableCase(tx, c, in.CaseID)
 		if err != nil {
 			return err
 		}

@@ -151,7 +151,7 @@ func (s *Service) membershipChanged(tx Tx, c Caller, m *Membership, eventType, a
 		return err
 	}
 	return tx.AddEvent(&Event{
-		ID: s.newUUID(), Type: eventType, Time: now, AccountID: m.AccountID, Region: m.Region,
+		ID: s.newEventID(now), Type: eventType, Time: now, AccountID: m.AccountID, Region: m.Region,
 		Resources: []string{m.ARN()}, Principal: c.Principal, Membership: m.ID, Summary: message,
 		Detail:     map[string]any{"membershipId": m.ID, "membershipName": m.Name, "membershipStatus": m.Status},
 		Recipients: teamRecipients(m.Team),

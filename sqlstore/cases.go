@@ -14,6 +14,8 @@ var (
 ON CONFLICT DO NOTHING`)
 	qCaseCount = def(`INSERT INTO case_counts (account_id, region, n) VALUES (?, ?, 1)
 ON CONFLICT (account_id, region) DO UPDATE SET n = case_counts.n + 1`)
+	qCaseCountAdd = def(`INSERT INTO case_counts (account_id, region, n) VALUES (?, ?, ?)
+ON CONFLICT (account_id, region) DO UPDATE SET n = case_counts.n + excluded.n`)
 	// The creation time never changes in practice: updating only the
 	// document spares the cases_page index an entry delete and insert. If
 	// it did change, the second form moves the case in the list.
@@ -55,6 +57,10 @@ func (t *tx) InsertCase(c *sird.Case) error {
 	}
 	if err := t.insert(qCaseInsert, c.ID, c.AccountID, c.Region, c.CreatedDate.UnixNano(), doc); err != nil {
 		return err
+	}
+	if t.grp != nil { // the group adds its cases to the counts once, at commit
+		t.newCases = append(t.newCases, countKey{c.AccountID, c.Region})
+		return nil
 	}
 	_, err = t.exec(qCaseCount, c.AccountID, c.Region)
 	return err
@@ -130,12 +136,23 @@ func (t *tx) ListCases(accountID, region string, p sird.Page) ([]*sird.Case, str
 	return items, caseCursor(ns[last], items[last].ID), nil
 }
 
-// CountCases reads the counter InsertCase maintains.
+// CountCases reads the counter InsertCase maintains, plus the cases a
+// group commit has yet to add to it.
 func (t *tx) CountCases(accountID, region string) (int64, error) {
 	var n int64
 	err := t.scanOne(qCaseTotal, []any{accountID, region}, &n)
 	if errors.Is(err, sird.ErrNotExist) {
-		return 0, nil
+		n, err = 0, nil
 	}
-	return n, err
+	if err != nil || t.grp == nil {
+		return n, err
+	}
+	k := countKey{accountID, region}
+	n += t.grp.caseCounts[k]
+	for _, nk := range t.newCases {
+		if nk == k {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -18,7 +18,7 @@ var decodeCaseEdit = decodeJSON[sird.CaseEdit]("case edit")
 // AddCaseEdit stores e under the Seq the caller chose; a Seq already used for
 // the case is sird.ErrDuplicate, a missing case sird.ErrNotExist.
 func (t *tx) AddCaseEdit(caseID string, e *sird.CaseEdit) error {
-	doc, err := encodeJSON("case edit", e)
+	doc, err := encodeEditDoc(e)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ var qEventAdd = def(`INSERT INTO events (id, created_at, type, doc) VALUES (?, ?
 
 // AddEvent appends e to the outbox; an event ID already there is sird.ErrDuplicate.
 func (t *tx) AddEvent(e *sird.Event) error {
-	doc, err := encodeJSON("event", e)
+	doc, err := encodeEventDoc(e)
 	if err != nil {
 		return err
 	}

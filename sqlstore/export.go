@@ -73,7 +73,7 @@ var dumpTables = []dumpTable{
 }
 
 // tablesNotDumped are bookkeeping tables: the target has its own.
-var tablesNotDumped = []string{"schema_migrations"}
+var tablesNotDumped = []string{"schema_migrations", "store_versions"}
 
 type dumpHeader struct {
 	Format        string   `json:"format"`

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sird-project/sird"
 )
@@ -222,6 +224,98 @@ func TestGroupCommitGoexit(t *testing.T) {
 		_, err := tx.GetCase(testAccount, testRegion, caseID(2), false)
 		return err
 	})
+}
+
+// Every successful Write returns after an fsync of the WAL that started
+// after its fn ran (so after its COMMIT) has finished, however many Writes
+// share the commits and the fsyncs.
+func TestGroupCommitAcknowledgesAfterSync(t *testing.T) {
+	for _, writers := range []int{1, 16, 64} {
+		t.Run(fmt.Sprintf("writers=%d", writers), func(t *testing.T) {
+			s := freshSQLite(t)(t, Options{Migrate: true})
+			before := s.WriteStats()
+			var started, finished atomic.Int64 // fsyncs started; the number of the last one finished
+			s.group.wal.setSyncFn(func(f *os.File) error {
+				n := started.Add(1)
+				err := f.Sync()
+				finished.Store(n)
+				return err
+			})
+			startTogether(writers, func(i int) {
+				var seen int64
+				err := s.Write(t.Context(), func(tx sird.Tx) error {
+					seen = started.Load()
+					return tx.InsertCase(smallTestCase(i))
+				})
+				if err != nil {
+					t.Errorf("Write %d: %v", i, err)
+					return
+				}
+				if got := finished.Load(); got <= seen {
+					t.Errorf("Write %d returned after fsync %d, which started before its fn (fsyncs started then: %d)", i, got, seen)
+				}
+			})
+			st := s.WriteStats()
+			syncs, commits, writes := st.Syncs-before.Syncs, st.Commits-before.Commits, st.Writes-before.Writes
+			t.Logf("%d Writes, %d commits, %d fsyncs", writes, commits, syncs)
+			if syncs != started.Load() {
+				t.Errorf("WriteStats.Syncs: got %d more, want %d", syncs, started.Load())
+			}
+			if syncs < 1 || syncs > commits || st.SyncTime <= 0 || st.WritesPerSync < 1 {
+				t.Errorf("WriteStats: %d fsyncs for %d commits, %v in fsync, %.1f Writes per fsync", syncs, commits, st.SyncTime, st.WritesPerSync)
+			}
+		})
+	}
+}
+
+// Whatever the fsync takes, no Write is left waiting in a group nobody
+// commits: groups left open while the syncer is busy are committed by it.
+func TestGroupCommitNoStrandedWrites(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		delay time.Duration // added to each fsync
+	}{
+		{"fast fsync", 0},
+		{"jittery fsync", 300 * time.Microsecond},
+		{"slow fsync", 3 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := freshSQLite(t)(t, Options{Migrate: true})
+			var n atomic.Int64
+			s.group.wal.setSyncFn(func(f *os.File) error {
+				if tc.delay > 0 {
+					time.Sleep(time.Duration(n.Add(1)%3) * tc.delay / 2)
+				}
+				return f.Sync()
+			})
+			const writers, each = 24, 10
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				startTogether(writers, func(i int) {
+					for j := range each {
+						if err := s.Write(t.Context(), insertCase(i*each+j)); err != nil {
+							t.Errorf("Write %d/%d: %v", i, j, err)
+						}
+					}
+				})
+			}()
+			select {
+			case <-done:
+			case <-time.After(60 * time.Second):
+				t.Fatal("Writes still waiting after 60s")
+			}
+			read(t, s, func(tx sird.Tx) error {
+				got, err := tx.CountCases(testAccount, testRegion)
+				if err == nil && got != writers*each {
+					t.Errorf("CountCases: got %d, want %d", got, writers*each)
+				}
+				return err
+			})
+			st := s.WriteStats()
+			t.Logf("%d Writes, %d commits, %d fsyncs", st.Writes, st.Commits, st.Syncs)
+		})
+	}
 }
 
 const (

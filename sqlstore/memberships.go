@@ -33,7 +33,7 @@ func (t *tx) InsertMembership(m *sird.Membership) error {
 	if err != nil {
 		return err
 	}
-	return t.insert(qMemInsert, m.ID, m.AccountID, m.Region, doc)
+	return t.membershipsChanged(t.insert(qMemInsert, m.ID, m.AccountID, m.Region, doc))
 }
 
 func (t *tx) UpdateMembership(m *sird.Membership) error {
@@ -41,7 +41,7 @@ func (t *tx) UpdateMembership(m *sird.Membership) error {
 	if err != nil {
 		return err
 	}
-	return t.update(qMemUpdate, m.AccountID, m.Region, doc, m.ID)
+	return t.membershipsChanged(t.update(qMemUpdate, m.AccountID, m.Region, doc, m.ID))
 }
 
 func (t *tx) GetMembership(id string, lock bool) (*sird.Membership, error) {

@@ -35,7 +35,7 @@ func (t *tx) putDoc(id stmtID, what string, v any, keys ...any) error {
 		return err
 	}
 	_, err = t.exec(id, append(keys, doc)...)
-	return err
+	return t.membershipsChanged(err)
 }
 
 func (t *tx) PutOrganization(o *sird.Organization) error {
@@ -54,7 +54,7 @@ func (t *tx) PutOrgAccount(a *sird.OrgAccount) error {
 // none is left as it is.
 func (t *tx) DeleteOrgAccount(accountID string) error {
 	_, err := t.exec(qOrgAccountDelete, accountID)
-	return err
+	return t.membershipsChanged(err)
 }
 
 func (t *tx) GetOrgAccount(accountID string) (*sird.OrgAccount, error) {

@@ -52,7 +52,9 @@ func sqliteMapErr(err error) error {
 const defaultBusyTimeout = 5 * time.Second
 
 // OpenSQLite opens (creating if needed) the SQLite database file at path.
-// Every acknowledged Write is on disk: WAL with synchronous=FULL.
+// Every acknowledged Write is on disk: the writer's COMMITs go to the WAL
+// without an fsync (synchronous=NORMAL), and a Write returns only after an
+// fsync of the WAL that started after its COMMIT (walsync.go).
 func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		// Separate writer and reader connections need one shared file.
@@ -66,7 +68,10 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	// understood by both modernc.org/sqlite and mattn/go-sqlite3.
 	base := fmt.Sprintf("file:%s?_busy_timeout=%d&_foreign_keys=1", sqliteURIPath(path), busy.Milliseconds())
 
-	w, err := openSQLiteDB(base+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate", writerPragmas, nil)
+	// The writer's DB.Close (from Store.Close) stops the syncer: database/sql
+	// closes a connector that is an io.Closer.
+	wal := newWALSyncer("") // the path is known once the writer connects
+	w, err := openSQLiteDB(base+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate", writerPragmas, nil, wal.close)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
@@ -79,8 +84,15 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		w.Close()
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
+	// The WAL is named after the file SQLite opened (path made absolute,
+	// symbolic links followed), not after path.
+	if err := w.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&wal.path); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	wal.path += "-wal"
 
-	r, err := openSQLiteDB(base+"&_query_only=1", readerPragmas, wrapReader)
+	r, err := openSQLiteDB(base+"&_query_only=1", readerPragmas, wrapReader, nil)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
@@ -97,7 +109,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
 
-	ck, err := openSQLiteDB(base+"&_synchronous=FULL", nil, nil) // connects at the first checkpoint
+	ck, err := openSQLiteDB(base+"&_synchronous=FULL", nil, nil, nil) // connects at the first checkpoint
 	if err != nil {
 		w.Close()
 		r.Close()
@@ -106,6 +118,8 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	s := newStore(sqliteDialect, w, r)
 	s.group = newGroupCommit(s)
 	s.group.ckpt = newCheckpointer(ck)
+	s.group.wal = wal
+	wal.commitOpen = s.group.commitOpen
 	if opts.Migrate {
 		if err := s.Migrate(ctx); err != nil {
 			s.Close()
@@ -131,15 +145,15 @@ var (
 )
 
 // openSQLiteDB is sql.Open with pragmas run on each new connection, which
-// wrap (if not nil) then wraps.
-func openSQLiteDB(dsn string, pragmas []string, wrap func(driver.Conn) driver.Conn) (*sql.DB, error) {
+// wrap (if not nil) then wraps; the DB's Close calls onClose (if not nil).
+func openSQLiteDB(dsn string, pragmas []string, wrap func(driver.Conn) driver.Conn, onClose func() error) (*sql.DB, error) {
 	db, err := sql.Open(sqliteDriver, dsn)
-	if err != nil || len(pragmas) == 0 && wrap == nil {
+	if err != nil || len(pragmas) == 0 && wrap == nil && onClose == nil {
 		return db, err
 	}
 	drv := db.Driver()
 	db.Close()
-	c := &pragmaConnector{drv: drv, dsn: dsn, pragmas: pragmas, wrap: wrap}
+	c := &pragmaConnector{drv: drv, dsn: dsn, pragmas: pragmas, wrap: wrap, onClose: onClose}
 	if dc, ok := drv.(driver.DriverContext); ok {
 		if c.inner, err = dc.OpenConnector(dsn); err != nil {
 			return nil, err
@@ -155,6 +169,7 @@ type pragmaConnector struct {
 	dsn     string
 	pragmas []string
 	wrap    func(driver.Conn) driver.Conn // nil: none
+	onClose func() error                  // nil: none
 }
 
 func (c *pragmaConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -186,6 +201,14 @@ func (c *pragmaConnector) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 func (c *pragmaConnector) Driver() driver.Driver { return c.drv }
+
+// Close is called once by the sql.DB's Close.
+func (c *pragmaConnector) Close() error {
+	if c.onClose == nil {
+		return nil
+	}
+	return c.onClose()
+}
 
 // sqliteURIPath escapes the characters a file: URI gives meaning to.
 func sqliteURIPath(path string) string {

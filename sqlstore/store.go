@@ -194,6 +194,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the connections. Transactions still running fail.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.closeRunner() // no fn runs once the statements close
+	}
 	s.prepMu.Lock()
 	if ps := s.prepared.Swap(nil); ps != nil {
 		closeAll(ps.w)

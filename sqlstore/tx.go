@@ -23,7 +23,16 @@ type tx struct {
 	done     atomic.Bool
 	prepared []*sql.Stmt // the store's prepared statements for this side, or nil
 	bound    []boundStmt // prepared statements bound to this transaction
+
+	// SQLite group commit (group.go): the group the fn runs in, and the
+	// cases it inserted, counted into case_counts if it succeeds. nil
+	// otherwise: counts are updated at once.
+	grp      *group
+	newCases []countKey
 }
+
+// countKey names one case_counts row.
+type countKey struct{ account, region string }
 
 type boundStmt struct {
 	id stmtID

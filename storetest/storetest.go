@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t *testing.T) sird.Store) {
 		{"MembershipLists", testMembershipLists},
 		{"MembershipChanges", testMembershipChanges},
 		{"Organizations", testOrganizations},
+		{"MembershipsVersion", testMembershipsVersion},
 		{"Cases", testCases},
 		{"CaseIsolation", testCaseIsolation},
 		{"CaseCounts", testCaseCounts},
