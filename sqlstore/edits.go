@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"database/sql"
+	"errors"
+	"fmt"
 	"math"
 
 	"github.com/sird-project/sird"
@@ -11,6 +14,9 @@ import (
 var (
 	qEditAdd  = def(`INSERT INTO case_edits (case_id, seq, doc) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
 	qEditList = def(`SELECT seq, doc FROM case_edits WHERE case_id = ? AND seq > ? ORDER BY seq LIMIT ?`)
+	// Entry 1 is in the case's row (migration 0004).
+	qEditFirstSet = def(`UPDATE cases SET first_edit = ? WHERE case_id = ? AND first_edit IS NULL`)
+	qEditFirstGet = def(`SELECT first_edit FROM cases WHERE case_id = ?`)
 )
 
 var decodeCaseEdit = decodeJSON[sird.CaseEdit]("case edit")
@@ -22,7 +28,18 @@ func (t *tx) AddCaseEdit(caseID string, e *sird.CaseEdit) error {
 	if err != nil {
 		return err
 	}
-	return t.insert(qEditAdd, caseID, e.Seq, doc)
+	if e.Seq != 1 {
+		return t.insert(qEditAdd, caseID, e.Seq, doc)
+	}
+	n, err := t.execN(qEditFirstSet, doc, caseID)
+	if err != nil || n == 1 {
+		return err
+	}
+	var first sql.NullString
+	if err := t.scanOne(qEditFirstGet, []any{caseID}, &first); err != nil {
+		return err // sird.ErrNotExist for a missing case
+	}
+	return fmt.Errorf("sqlstore: case %s already has history entry 1: %w", caseID, sird.ErrDuplicate)
 }
 
 func (t *tx) ListCaseEdits(caseID string, p sird.Page) ([]*sird.CaseEdit, string, error) {
@@ -34,15 +51,31 @@ func (t *tx) ListCaseEdits(caseID string, p sird.Page) ([]*sird.CaseEdit, string
 		}
 	}
 	fetch := pageLimit(p.Limit)
+	var items []*sird.CaseEdit
+	if after < 1 {
+		var first sql.NullString
+		err := t.scanOne(qEditFirstGet, []any{caseID}, &first)
+		if err != nil && !errors.Is(err, sird.ErrNotExist) {
+			return nil, "", err
+		}
+		if first.Valid {
+			e, err := decodeCaseEdit([]byte(first.String))
+			if err != nil {
+				return nil, "", err
+			}
+			e.Seq = 1
+			items = append(items, e)
+			fetch--
+		}
+	}
 	rows, err := t.query(qEditList, caseID, after, fetch)
 	if err != nil {
 		return nil, "", err
 	}
 	defer rows.Close()
 	var (
-		items []*sird.CaseEdit
-		seq   int64
-		doc   []byte
+		seq int64
+		doc []byte
 	)
 	for rows.Next() {
 		if err := rows.Scan(&seq, &doc); err != nil {

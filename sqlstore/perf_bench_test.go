@@ -14,15 +14,15 @@ import (
 	"github.com/sird-project/sird"
 )
 
-// Service-level write benchmarks: the real CreateCase (idempotency lookup,
-// membership check, case insert and update, history entry, outbox event)
+// Service-level write benchmarks: the real CreateCase (idempotency claim,
+// membership check, case insert with its first history entry, outbox event)
 // on the SQLite store, with many concurrent callers and no HTTP, so the
 // figure is the store's: durable creates per second.
 //
 //	go test -run '^$' -bench 'ServiceCreateCase' -benchtime 5s -count 3 ./sqlstore/
 //
-// group=off runs every Write in its own transaction and commit, as the
-// store did before group commit.
+// group=off runs every Write in its own transaction and fsync'd COMMIT
+// (synchronous=FULL), as the store did before group commit.
 
 var benchCaller = sird.Caller{AccountID: "123456789012", Region: "us-east-1", Principal: "arn:aws:iam::123456789012:user/bench", AccessKeyID: "AKIDBENCH"}
 
@@ -62,7 +62,12 @@ func BenchmarkServiceCreateCase(b *testing.B) {
 		b.Run(fmt.Sprintf("group=%v/callers=64", onOff(group)), func(b *testing.B) {
 			s := freshSQLite(b)(b, Options{Migrate: true})
 			if !group {
+				// Without the group commit nothing fsyncs the WAL for the
+				// COMMIT: the COMMIT must, as it did before.
 				s.group = nil
+				if _, err := s.w.ExecContext(b.Context(), "PRAGMA synchronous = FULL"); err != nil {
+					b.Fatal(err)
+				}
 			}
 			svc := benchService(b, s)
 			var n atomic.Int64

@@ -90,6 +90,7 @@ func testCaseEdits(t *testing.T, s sird.Store) {
 		}
 		must(t, "AddCaseEdit", tx.AddCaseEdit("1000000002", caseEdit(1)))
 		wantErr(t, "AddCaseEdit(same seq)", tx.AddCaseEdit(caseID, caseEdit(2)), sird.ErrDuplicate)
+		wantErr(t, "AddCaseEdit(same first seq)", tx.AddCaseEdit(caseID, caseEdit(1)), sird.ErrDuplicate)
 		return nil
 	})
 	err := s.Write(t.Context(), func(tx sird.Tx) error { return tx.AddCaseEdit("1000000404", caseEdit(1)) })
