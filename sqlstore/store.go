@@ -181,8 +181,14 @@ func closeAll(stmts []*sql.Stmt) {
 	}
 }
 
-// Ping reports whether the database answers.
+// Ping reports whether the database answers and, on SQLite, whether writes
+// can still be acknowledged (no fsync of the WAL has failed).
 func (s *Store) Ping(ctx context.Context) error {
+	if s.group != nil && s.group.wal != nil {
+		if err := s.group.wal.failure(); err != nil {
+			return err // writes are refused until a restart: unhealthy
+		}
+	}
 	if err := s.w.PingContext(ctx); err != nil {
 		return err
 	}

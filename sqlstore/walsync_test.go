@@ -181,6 +181,9 @@ func TestWALSyncFailure(t *testing.T) {
 			if !errors.Is(err, errInjectedFsync) || ran {
 				t.Errorf("Write after the failure: got %v (fn ran: %v), want the fsync error without running fn", err, ran)
 			}
+			if err := s.Ping(t.Context()); !errors.Is(err, errInjectedFsync) {
+				t.Errorf("Ping after the failure: got %v, want the fsync error (health answers 503)", err)
+			}
 
 			if err := s.Close(); err != nil {
 				t.Errorf("Close: %v", err)
