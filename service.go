@@ -81,9 +81,7 @@ func (s *Service) newUUID() string {
 		panic(err)
 	}
 	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return formatUUID(b)
 }
 
 // newEventID returns a version 7 UUID (RFC 9562): the event time's
@@ -101,6 +99,12 @@ func (s *Service) newEventID(at Time) string {
 		ms >>= 8
 	}
 	b[6] = b[6]&0x0f | 0x70
+	return formatUUID(b)
+}
+
+// formatUUID sets the RFC 9562 variant bits of b, whose version nibble the
+// caller has set, and writes it in the 8-4-4-4-12 form.
+func formatUUID(b [16]byte) string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]

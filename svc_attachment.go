@@ -219,7 +219,7 @@ func (s *Service) settle(tx Tx, cs *Case, a *Attachment, info BlobInfo, failure 
 	a.Status, a.SHA256 = AttachmentVerified, info.SHA256
 	// The incident response team hears of it as of any other case change;
 	// a membership no longer active leaves the watchers only.
-	m, err := requireActive(tx, uploader)
+	m, err := s.active.requireActive(tx, uploader)
 	if e, ok := AsError(err); err != nil && (!ok || e.Code != ErrNotActive) {
 		return err
 	}

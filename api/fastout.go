@@ -74,39 +74,15 @@ func appendGetCaseOutput(b []byte, o *sird.GetCaseOutput) ([]byte, error) {
 		}
 	}
 	b = append(b, `,"impactedAwsRegions":`...)
-	b = appendArray(b, o.ImpactedAwsRegions, func(b []byte, v *sird.ImpactedRegion) ([]byte, error) {
-		b = append(b, `{"region":`...)
-		b = fastjson.AppendString(b, v.Region)
-		return append(b, '}'), nil
-	})
+	b = fastjson.AppendList(b, o.ImpactedAwsRegions, fastjson.AppendImpactedRegion)
 	b = append(b, `,"threatActorIpAddresses":`...)
-	b = appendArray(b, o.ThreatActorIPAddresses, func(b []byte, v *sird.ThreatActorIP) ([]byte, error) {
-		b = append(b, `{"ipAddress":`...)
-		b = fastjson.AppendString(b, v.IPAddress)
-		if v.UserAgent != "" {
-			b = append(b, `,"userAgent":`...)
-			b = fastjson.AppendString(b, v.UserAgent)
-		}
-		return append(b, '}'), nil
-	})
+	b = fastjson.AppendList(b, o.ThreatActorIPAddresses, fastjson.AppendThreatActorIP)
 	b = append(b, `,"pendingAction":`...)
 	b = fastjson.AppendString(b, o.PendingAction)
 	b = append(b, `,"impactedAccounts":`...)
-	b = appendArray(b, o.ImpactedAccounts, appendStringElem)
+	b = fastjson.AppendList(b, o.ImpactedAccounts, fastjson.AppendString)
 	b = append(b, `,"watchers":`...)
-	b = appendArray(b, o.Watchers, func(b []byte, v *sird.Watcher) ([]byte, error) {
-		b = append(b, `{"email":`...)
-		b = fastjson.AppendString(b, v.Email)
-		if v.Name != "" {
-			b = append(b, `,"name":`...)
-			b = fastjson.AppendString(b, v.Name)
-		}
-		if v.JobTitle != "" {
-			b = append(b, `,"jobTitle":`...)
-			b = fastjson.AppendString(b, v.JobTitle)
-		}
-		return append(b, '}'), nil
-	})
+	b = fastjson.AppendList(b, o.Watchers, fastjson.AppendWatcher)
 	b = append(b, `,"createdDate":`...)
 	if b, err = fastjson.AppendTime(b, o.CreatedDate); err != nil {
 		return nil, err
@@ -122,7 +98,7 @@ func appendGetCaseOutput(b []byte, o *sird.GetCaseOutput) ([]byte, error) {
 	b = append(b, `,"resolverType":`...)
 	b = fastjson.AppendString(b, o.ResolverType)
 	b = append(b, `,"impactedServices":`...)
-	b = appendArray(b, o.ImpactedServices, appendStringElem)
+	b = fastjson.AppendList(b, o.ImpactedServices, fastjson.AppendString)
 	b = append(b, `,"caseAttachments":`...)
 	if o.CaseAttachments == nil {
 		b = append(b, "null"...)
@@ -157,13 +133,7 @@ func appendGetCaseOutput(b []byte, o *sird.GetCaseOutput) ([]byte, error) {
 	}
 	if len(o.CaseMetadata) > 0 {
 		b = append(b, `,"caseMetadata":`...)
-		b = appendArray(b, o.CaseMetadata, func(b []byte, v *sird.MetadataEntry) ([]byte, error) {
-			b = append(b, `{"key":`...)
-			b = fastjson.AppendString(b, v.Key)
-			b = append(b, `,"value":`...)
-			b = fastjson.AppendString(b, v.Value)
-			return append(b, '}'), nil
-		})
+		b = fastjson.AppendList(b, o.CaseMetadata, fastjson.AppendMetadataEntry)
 	}
 	return append(b, '}'), nil
 }
@@ -220,21 +190,3 @@ func appendListCasesOutput(b []byte, o *sird.ListCasesOutput) ([]byte, error) {
 	b = strconv.AppendInt(b, o.Total, 10)
 	return append(b, '}'), nil
 }
-
-// appendArray writes a JSON array, or null for a nil slice as
-// encoding/json does. The element encoders here cannot fail.
-func appendArray[T any](b []byte, vs []T, elem func([]byte, *T) ([]byte, error)) []byte {
-	if vs == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i := range vs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b, _ = elem(b, &vs[i])
-	}
-	return append(b, ']')
-}
-
-func appendStringElem(b []byte, s *string) ([]byte, error) { return fastjson.AppendString(b, *s), nil }

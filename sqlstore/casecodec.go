@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
@@ -44,23 +43,8 @@ func caseLayout() string { return fastjson.Layout(reflect.TypeFor[sird.Case]()) 
 
 // encodeCaseDoc is json.Marshal(c) as a string.
 func encodeCaseDoc(c *sird.Case) (string, error) {
-	if !caseCodecOn() {
-		return encodeJSON("case", c)
-	}
-	buf := caseDocBufs.Get().(*[]byte)
-	b, err := appendCaseDoc((*buf)[:0], c)
-	if err != nil {
-		return "", fmt.Errorf("sqlstore: case document: %w", err)
-	}
-	s := string(b)
-	if cap(b) <= 64<<10 {
-		*buf = b
-		caseDocBufs.Put(buf)
-	}
-	return s, nil
+	return encodeDoc("case", c, caseCodecOn, appendCaseDoc)
 }
-
-var caseDocBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // decodeCaseDoc is json.Unmarshal(doc, c) for a new c. Strings without
 // escapes are slices of doc, not copies.
@@ -105,39 +89,15 @@ func appendCaseDoc(b []byte, c *sird.Case) ([]byte, error) {
 		}
 	}
 	b = append(b, `,"impactedAwsRegions":`...)
-	b = ccList(b, c.ImpactedAwsRegions, func(b []byte, v sird.ImpactedRegion) []byte {
-		b = append(b, `{"region":`...)
-		b = fastjson.AppendString(b, v.Region)
-		return append(b, '}')
-	})
+	b = fastjson.AppendList(b, c.ImpactedAwsRegions, fastjson.AppendImpactedRegion)
 	b = append(b, `,"threatActorIpAddresses":`...)
-	b = ccList(b, c.ThreatActorIPAddresses, func(b []byte, v sird.ThreatActorIP) []byte {
-		b = append(b, `{"ipAddress":`...)
-		b = fastjson.AppendString(b, v.IPAddress)
-		if v.UserAgent != "" {
-			b = append(b, `,"userAgent":`...)
-			b = fastjson.AppendString(b, v.UserAgent)
-		}
-		return append(b, '}')
-	})
+	b = fastjson.AppendList(b, c.ThreatActorIPAddresses, fastjson.AppendThreatActorIP)
 	b = append(b, `,"pendingAction":`...)
 	b = fastjson.AppendString(b, c.PendingAction)
 	b = append(b, `,"impactedAccounts":`...)
-	b = ccList(b, c.ImpactedAccounts, fastjson.AppendString)
+	b = fastjson.AppendList(b, c.ImpactedAccounts, fastjson.AppendString)
 	b = append(b, `,"watchers":`...)
-	b = ccList(b, c.Watchers, func(b []byte, v sird.Watcher) []byte {
-		b = append(b, `{"email":`...)
-		b = fastjson.AppendString(b, v.Email)
-		if v.Name != "" {
-			b = append(b, `,"name":`...)
-			b = fastjson.AppendString(b, v.Name)
-		}
-		if v.JobTitle != "" {
-			b = append(b, `,"jobTitle":`...)
-			b = fastjson.AppendString(b, v.JobTitle)
-		}
-		return append(b, '}')
-	})
+	b = fastjson.AppendList(b, c.Watchers, fastjson.AppendWatcher)
 	b = append(b, `,"createdDate":`...)
 	if b, err = fastjson.AppendTime(b, c.CreatedDate); err != nil {
 		return nil, err
@@ -153,7 +113,7 @@ func appendCaseDoc(b []byte, c *sird.Case) ([]byte, error) {
 	b = append(b, `,"resolverType":`...)
 	b = fastjson.AppendString(b, c.ResolverType)
 	b = append(b, `,"impactedServices":`...)
-	b = ccList(b, c.ImpactedServices, fastjson.AppendString)
+	b = fastjson.AppendList(b, c.ImpactedServices, fastjson.AppendString)
 	b = append(b, `,"caseAttachments":`...)
 	if c.CaseAttachments == nil {
 		b = append(b, "null"...)
@@ -177,13 +137,7 @@ func appendCaseDoc(b []byte, c *sird.Case) ([]byte, error) {
 	}
 	if len(c.CaseMetadata) > 0 {
 		b = append(b, `,"caseMetadata":`...)
-		b = ccList(b, c.CaseMetadata, func(b []byte, v sird.MetadataEntry) []byte {
-			b = append(b, `{"key":`...)
-			b = fastjson.AppendString(b, v.Key)
-			b = append(b, `,"value":`...)
-			b = fastjson.AppendString(b, v.Value)
-			return append(b, '}')
-		})
+		b = fastjson.AppendList(b, c.CaseMetadata, fastjson.AppendMetadataEntry)
 	}
 	if len(c.Tags) > 0 {
 		b = append(b, `,"tags":{`...)
@@ -301,21 +255,6 @@ func ccInvestigation(b []byte, v *sird.Investigation) ([]byte, error) {
 		b = append(b, '}')
 	}
 	return append(b, '}'), nil
-}
-
-// ccList writes a JSON array, or null for a nil slice as encoding/json does.
-func ccList[T any](b []byte, vs []T, elem func([]byte, T) []byte) []byte {
-	if vs == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, v := range vs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = elem(b, v)
-	}
-	return append(b, ']')
 }
 
 // ---- decoding ----

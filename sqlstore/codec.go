@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 )
 
 // decodeJSON returns a decoder of documents into a new T.
@@ -25,6 +26,30 @@ func encodeJSON(what string, v any) (string, error) {
 	}
 	return string(b), nil
 }
+
+// encodeDoc is encodeJSON(what, v) through a hand-written appendDoc
+// (casecodec.go, eventcodec.go) while on() holds, and through encodeJSON
+// otherwise or on an error, so errors stay encoding/json's.
+func encodeDoc[T any](what string, v *T, on func() bool, appendDoc func([]byte, *T) ([]byte, error)) (string, error) {
+	if !on() {
+		return encodeJSON(what, v)
+	}
+	buf := docBufs.Get().(*[]byte)
+	b, err := appendDoc((*buf)[:0], v)
+	if err != nil {
+		docBufs.Put(buf)
+		return encodeJSON(what, v)
+	}
+	s := string(b)
+	if cap(b) <= 64<<10 { // do not keep the odd huge buffer alive
+		*buf = b
+		docBufs.Put(buf)
+	}
+	return s, nil
+}
+
+// docBufs holds encodeDoc's buffers; case documents are about 1-2 KB.
+var docBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // more cuts items fetched with pageLimit back to the limit asked for and
 // reports whether rows follow them.

@@ -58,30 +58,6 @@ func encodeEditDoc(e *sird.CaseEdit) (string, error) {
 	return encodeDoc("case edit", e, editCodecOn, appendEditDoc)
 }
 
-// encodeDoc encodes v with appendDoc while on() holds, else (or on an
-// error, to return encoding/json's own) with encodeJSON.
-func encodeDoc[T any](what string, v *T, on func() bool, appendDoc func([]byte, *T) ([]byte, error)) (string, error) {
-	if !on() {
-		return encodeJSON(what, v)
-	}
-	buf := eventDocBufs.Get().(*[]byte)
-	b, err := appendDoc((*buf)[:0], v)
-	if err != nil {
-		eventDocBufs.Put(buf)
-		return encodeJSON(what, v)
-	}
-	s := string(b)
-	if cap(b) <= 64<<10 { // do not keep the odd huge buffer alive
-		*buf = b
-		eventDocBufs.Put(buf)
-	}
-	return s, nil
-}
-
-// eventDocBufs holds buffers for event and history documents; a case
-// creation event is about 1 KB.
-var eventDocBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
-
 func appendEditDoc(b []byte, e *sird.CaseEdit) ([]byte, error) {
 	var err error
 	b = append(b, `{"eventTimestamp":`...)
@@ -112,7 +88,7 @@ func appendEventDoc(b []byte, e *sird.Event) ([]byte, error) {
 	b = append(b, `,"region":`...)
 	b = fastjson.AppendString(b, e.Region)
 	b = append(b, `,"resources":`...)
-	b = ccList(b, e.Resources, fastjson.AppendString)
+	b = fastjson.AppendList(b, e.Resources, fastjson.AppendString)
 	b = append(b, `,"principal":`...)
 	b = fastjson.AppendString(b, e.Principal)
 	if e.CaseID != "" {
@@ -137,7 +113,7 @@ func appendEventDoc(b []byte, e *sird.Event) ([]byte, error) {
 	}
 	if len(e.Recipients) > 0 {
 		b = append(b, `,"recipients":`...)
-		b = ccList(b, e.Recipients, func(b []byte, r sird.Recipient) []byte {
+		b = fastjson.AppendList(b, e.Recipients, func(b []byte, r sird.Recipient) []byte {
 			b = append(b, `{"email":`...)
 			b = fastjson.AppendString(b, r.Email)
 			if r.Name != "" {
@@ -146,7 +122,7 @@ func appendEventDoc(b []byte, e *sird.Event) ([]byte, error) {
 			}
 			if len(r.Preferences) > 0 {
 				b = append(b, `,"preferences":`...)
-				b = ccList(b, r.Preferences, fastjson.AppendString)
+				b = fastjson.AppendList(b, r.Preferences, fastjson.AppendString)
 			}
 			return append(b, '}')
 		})
