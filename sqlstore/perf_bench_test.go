@@ -64,6 +64,7 @@ func BenchmarkServiceCreateCase(b *testing.B) {
 			if !group {
 				// Without the group commit nothing fsyncs the WAL for the
 				// COMMIT: the COMMIT must, as it did before.
+				undeferWALSync(s.group.wal.path)
 				s.group = nil
 				if _, err := s.w.ExecContext(b.Context(), "PRAGMA synchronous = FULL"); err != nil {
 					b.Fatal(err)

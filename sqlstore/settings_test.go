@@ -30,9 +30,11 @@ func TestSQLiteSettings(t *testing.T) {
 		want       string
 	}{
 		{s.w, "writer", "journal_mode", "wal"},
-		// NORMAL: the COMMIT does not fsync; durability comes from walsync.go,
-		// which fsyncs the WAL before a Write is acknowledged.
-		{s.w, "writer", "synchronous", "1"},
+		// FULL, through walVFS: the COMMIT's sync writes its frames and
+		// walsync.go fsyncs them before a Write is acknowledged; the syncs a
+		// checkpoint needs come marked by checkpoint_fullfsync (walvfs.go).
+		{s.w, "writer", "synchronous", "2"},
+		{s.w, "writer", "checkpoint_fullfsync", "1"},
 		{s.w, "writer", "foreign_keys", "1"},
 		{s.w, "writer", "busy_timeout", "1500"},
 		{s.w, "writer", "query_only", "0"},

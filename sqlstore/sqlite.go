@@ -71,7 +71,11 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	// The writer's DB.Close (from Store.Close) stops the syncer: database/sql
 	// closes a connector that is an io.Closer.
 	wal := newWALSyncer("") // the path is known once the writer connects
-	w, err := openSQLiteDB(base+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate", writerPragmas, nil, wal.close)
+	vfs, err := registerWALVFS()
+	if err != nil {
+		return nil, err
+	}
+	w, err := openSQLiteDB(base+"&vfs="+vfs+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate", writerPragmas, nil, wal.close)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
@@ -91,6 +95,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
 	wal.path += "-wal"
+	deferWALSync(wal.path)
 
 	r, err := openSQLiteDB(base+"&_query_only=1", readerPragmas, wrapReader, nil)
 	if err != nil {
@@ -135,7 +140,9 @@ var (
 	// temp_store=MEMORY keeps the statement journal of the group commit's
 	// savepoints (group.go) in memory rather than in a temporary file.
 	// wal_autocheckpoint: background checkpoints (checkpoint.go) do the work.
-	writerPragmas = []string{"PRAGMA temp_store = MEMORY", fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerAutoCheckpoint)}
+	// checkpoint_fullfsync marks the WAL syncs a checkpoint needs, which
+	// walVFS never defers (walvfs.go).
+	writerPragmas = []string{"PRAGMA temp_store = MEMORY", fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerAutoCheckpoint), "PRAGMA checkpoint_fullfsync = 1"}
 	// A reader's page cache holds what recent reads touched; beyond that
 	// pages come from the OS's cache (a pread each). 512 KiB per reader
 	// (the default is 2 MiB) keeps the process's memory from creeping up

@@ -252,6 +252,9 @@ func (w *walSyncer) close() error {
 	if started {
 		<-w.done
 	}
+	if w.path != "" {
+		undeferWALSync(w.path) // from now on a COMMIT on this WAL syncs by itself
+	}
 	if w.f == nil {
 		return nil
 	}
