@@ -75,6 +75,9 @@ type Tx interface {
 
 	// Cases. IDs are unique across the deployment; account and region scope reads.
 	InsertCase(c *Case) error
+	// InsertCaseWithFirstEdit is InsertCase plus the case's history entry
+	// 1 (first.Seq is 1), stored with the case: one write for a creation.
+	InsertCaseWithFirstEdit(c *Case, first *CaseEdit) error
 	UpdateCase(c *Case) error
 	GetCase(accountID, region, id string, lock bool) (*Case, error)
 	// ListCases pages an account's cases in a region, newest first

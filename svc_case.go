@@ -63,12 +63,12 @@ func (s *Service) CreateCase(ctx context.Context, c Caller, in *CreateCaseInput)
 				Tags: in.Tags, ClientToken: token,
 				EditCount: 1, // the creation is the first history entry, recorded below
 			}
-			if err := tx.InsertCase(cs); err != nil {
+			message := fmt.Sprintf("Case created by %s: %s (resolver %s, engagement %s)", c.Principal, cs.Title, cs.ResolverType, cs.EngagementType)
+			if err := tx.InsertCaseWithFirstEdit(cs, s.caseEdit(c, cs, now, ActionCaseCreated, message)); err != nil {
 				return err
 			}
 			out.CaseID = id
-			return s.recordChange(tx, c, m, cs, now, ActionCaseCreated, EventCaseCreated,
-				fmt.Sprintf("Case created by %s: %s (resolver %s, engagement %s)", c.Principal, cs.Title, cs.ResolverType, cs.EngagementType))
+			return s.addCaseEvent(tx, c, m, cs, now, ActionCaseCreated, EventCaseCreated, message)
 		})
 		if !errors.Is(err, ErrDuplicate) {
 			break
@@ -105,11 +105,20 @@ func (s *Service) caseChanged(tx Tx, c Caller, m *Membership, cs *Case, action, 
 // recordChange appends the history entry numbered cs.EditCount and, unless
 // eventType is empty, the outbox event of a change to cs already stored.
 func (s *Service) recordChange(tx Tx, c Caller, m *Membership, cs *Case, now Time, action, eventType, message string) error {
-	if err := tx.AddCaseEdit(cs.ID, &CaseEdit{
-		Seq: int64(cs.EditCount), EventTimestamp: now, Principal: c.Principal, Action: action, Message: editMessage(message),
-	}); err != nil {
+	if err := tx.AddCaseEdit(cs.ID, s.caseEdit(c, cs, now, action, message)); err != nil {
 		return err
 	}
+	return s.addCaseEvent(tx, c, m, cs, now, action, eventType, message)
+}
+
+// caseEdit is the history entry numbered cs.EditCount.
+func (s *Service) caseEdit(c Caller, cs *Case, now Time, action, message string) *CaseEdit {
+	return &CaseEdit{Seq: int64(cs.EditCount), EventTimestamp: now, Principal: c.Principal, Action: action, Message: editMessage(message)}
+}
+
+// addCaseEvent adds the outbox event of a change to cs; none if eventType
+// is empty.
+func (s *Service) addCaseEvent(tx Tx, c Caller, m *Membership, cs *Case, now Time, action, eventType, message string) error {
 	if eventType == "" {
 		return nil
 	}

@@ -12,6 +12,8 @@ import (
 var (
 	qCaseInsert = def(`INSERT INTO cases (case_id, account_id, region, created_ns, doc) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING`)
+	qCaseInsertFirst = def(`INSERT INTO cases (case_id, account_id, region, created_ns, doc, first_edit) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING`)
 	qCaseCount = def(`INSERT INTO case_counts (account_id, region, n) VALUES (?, ?, 1)
 ON CONFLICT (account_id, region) DO UPDATE SET n = case_counts.n + 1`)
 	qCaseCountAdd = def(`INSERT INTO case_counts (account_id, region, n) VALUES (?, ?, ?)
@@ -58,11 +60,36 @@ func (t *tx) InsertCase(c *sird.Case) error {
 	if err := t.insert(qCaseInsert, c.ID, c.AccountID, c.Region, c.CreatedDate.UnixNano(), doc); err != nil {
 		return err
 	}
+	return t.countNewCase(c)
+}
+
+// InsertCaseWithFirstEdit stores the history entry in the case row's
+// first_edit column, where AddCaseEdit would put it with an UPDATE.
+func (t *tx) InsertCaseWithFirstEdit(c *sird.Case, first *sird.CaseEdit) error {
+	if first.Seq != 1 {
+		return fmt.Errorf("sqlstore: the first history entry of case %s has Seq %d, want 1", c.ID, first.Seq)
+	}
+	doc, err := encodeCase(c)
+	if err != nil {
+		return err
+	}
+	edit, err := encodeEditDoc(first)
+	if err != nil {
+		return err
+	}
+	if err := t.insert(qCaseInsertFirst, c.ID, c.AccountID, c.Region, c.CreatedDate.UnixNano(), doc, edit); err != nil {
+		return err
+	}
+	return t.countNewCase(c)
+}
+
+// countNewCase adds an inserted case to its account's count.
+func (t *tx) countNewCase(c *sird.Case) error {
 	if t.grp != nil { // the group adds its cases to the counts once, at commit
 		t.newCases = append(t.newCases, countKey{c.AccountID, c.Region})
 		return nil
 	}
-	_, err = t.exec(qCaseCount, c.AccountID, c.Region)
+	_, err := t.exec(qCaseCount, c.AccountID, c.Region)
 	return err
 }
 

@@ -126,3 +126,35 @@ func testCaseEdits(t *testing.T, s sird.Store) {
 		})
 	}
 }
+
+// A case inserted with its first history entry lists that entry first, is
+// counted like any case, and takes the following entries as usual.
+func testCaseWithFirstEdit(t *testing.T, s sird.Store) {
+	const caseID = "1000000001"
+	write(t, s, func(tx sird.Tx) error {
+		must(t, "InsertCaseWithFirstEdit", tx.InsertCaseWithFirstEdit(smallCase(caseID, acctA, region1, 1, 0), caseEdit(1)))
+		wantErr(t, "InsertCaseWithFirstEdit(same case)", tx.InsertCaseWithFirstEdit(smallCase(caseID, acctA, region1, 2, 0), caseEdit(1)), sird.ErrDuplicate)
+		wantErr(t, "AddCaseEdit(seq 1 again)", tx.AddCaseEdit(caseID, caseEdit(1)), sird.ErrDuplicate)
+		must(t, "AddCaseEdit", tx.AddCaseEdit(caseID, caseEdit(2)))
+		if err := tx.InsertCaseWithFirstEdit(smallCase("1000000002", acctA, region1, 2, 0), caseEdit(2)); err == nil {
+			t.Error("InsertCaseWithFirstEdit with entry 2: got nil error, want one")
+		}
+		return nil
+	})
+	read(t, s, func(tx sird.Tx) error {
+		items, next, err := tx.ListCaseEdits(caseID, sird.Page{Limit: 10})
+		must(t, "ListCaseEdits", err)
+		equal(t, "edits", items, []*sird.CaseEdit{caseEdit(1), caseEdit(2)})
+		if next != "" {
+			t.Errorf("next: got %q, want none", next)
+		}
+		n, err := tx.CountCases(acctA, region1)
+		must(t, "CountCases", err)
+		if n != 1 {
+			t.Errorf("CountCases: got %d, want 1", n)
+		}
+		_, err = tx.GetCase(acctA, region1, "1000000002", false)
+		wantErr(t, "GetCase(refused insert)", err, sird.ErrNotExist)
+		return nil
+	})
+}

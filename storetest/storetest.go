@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) sird.Store) {
 		{"ListCasesInsertsBetweenPages", testListCasesInsertsBetweenPages},
 		{"ListCasesBadCursor", testListCasesBadCursor},
 		{"CaseEdits", testCaseEdits},
+		{"CaseWithFirstEdit", testCaseWithFirstEdit},
 		{"Comments", testComments},
 		{"PendingUploads", testPendingUploads},
 		{"Events", testEvents},
