@@ -109,6 +109,7 @@ type group struct {
 	sp      [3]*sql.Stmt // SAVEPOINT w, RELEASE w, ROLLBACK TO w: parsed once per group
 	bound   []boundStmt  // statements bound to tx, shared by the fns in turn
 	members int          // fns that succeeded and wait for the commit
+	waiters []*writeReq  // their Writes, acknowledged by the commit, its loss or its fsync
 	start   time.Time
 	done    chan struct{} // closed once err and synced are final
 	err     error
@@ -172,32 +173,25 @@ func (g *groupCommit) writeOnce(ctx context.Context, fn func(sird.Tx) error) err
 	if err != nil {
 		return err
 	}
-	joined, err := g.run(ctx, ps, fn) // runner.go
-	if err != nil {
-		return err
-	}
-	<-joined.done
-	if joined.err != nil || joined.synced == nil {
-		return joined.err
-	}
-	<-joined.synced.done // without the turn: the next group runs meanwhile
-	return joined.synced.err
+	return g.run(ctx, ps, fn) // runner.go: waits for the fsync too, without the turn
 }
 
-// turn runs fn in the open group (beginning one if needed) and, on
-// success, returns the group whose commit (and fsync) fn's caller must
-// wait for. It is called with g.mu held and releases it.
-func (g *groupCommit) turn(ctx context.Context, ps *preparedSet, fn func(sird.Tx) error) (joined *group, err error) {
+// turn runs req's fn in the open group (beginning one if needed). On
+// success req joins the group's waiters, whom its commit (and fsync)
+// acknowledges, and turn returns nil; otherwise it returns fn's error. It
+// is called with g.mu held and releases it.
+func (g *groupCommit) turn(req *writeReq) error {
 	defer g.mu.Unlock()
 	defer g.settle() // runs on every way out, panics included
+	ctx, ps, fn := req.ctx, req.ps, req.fn
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	b := g.cur
 	if b == nil {
 		sqlTx, err := g.s.w.BeginTx(writeCtx, g.s.d.writeOpts)
 		if err != nil {
-			return nil, g.s.d.mapErr(fmt.Errorf("sqlstore: begin: %w", err))
+			return g.s.d.mapErr(fmt.Errorf("sqlstore: begin: %w", err))
 		}
 		b = &group{tx: sqlTx, start: time.Now(), done: make(chan struct{})}
 		g.cur = b
@@ -205,14 +199,14 @@ func (g *groupCommit) turn(ctx context.Context, ps *preparedSet, fn func(sird.Tx
 			st, err := sqlTx.PrepareContext(writeCtx, q)
 			if err != nil {
 				g.lose(b, err)
-				return nil, &lostError{g.s.d.mapErr(fmt.Errorf("sqlstore: prepare %s: %w", q, err))}
+				return &lostError{g.s.d.mapErr(fmt.Errorf("sqlstore: prepare %s: %w", q, err))}
 			}
 			b.sp[i] = st // closed with the transaction
 		}
 	}
 	if _, err := b.sp[spSave].ExecContext(writeCtx); err != nil {
 		g.lose(b, err)
-		return nil, &lostError{g.s.d.mapErr(fmt.Errorf("sqlstore: savepoint: %w", err))}
+		return &lostError{g.s.d.mapErr(fmt.Errorf("sqlstore: savepoint: %w", err))}
 	}
 	t := &tx{s: g.s, tx: b.tx, ctx: writeCtx, prepared: ps.w, bound: b.bound, grp: b}
 	released := false
@@ -233,7 +227,7 @@ func (g *groupCommit) turn(ctx context.Context, ps *preparedSet, fn func(sird.Tx
 		}
 	}()
 	if err := fn(t); err != nil {
-		return nil, err
+		return err
 	}
 	t.done.Store(true)
 	if _, err := b.sp[spRelease].ExecContext(writeCtx); err != nil {
@@ -241,17 +235,18 @@ func (g *groupCommit) turn(ctx context.Context, ps *preparedSet, fn func(sird.Tx
 		// I/O error, say): nothing of this group is left to commit.
 		released = true
 		g.lose(b, err)
-		return nil, &lostError{g.s.d.mapErr(fmt.Errorf("sqlstore: release savepoint: %w", err))}
+		return &lostError{g.s.d.mapErr(fmt.Errorf("sqlstore: release savepoint: %w", err))}
 	}
 	released = true
 	b.members++
+	b.waiters = append(b.waiters, req)
 	for _, k := range t.newCases {
 		if b.caseCounts == nil {
 			b.caseCounts = map[countKey]int64{}
 		}
 		b.caseCounts[k]++
 	}
-	return b, nil
+	return nil
 }
 
 // settle ends the turn: it commits the open group unless another Write is
@@ -307,10 +302,15 @@ func (g *groupCommit) commit() {
 		_ = b.tx.Rollback()
 	}
 	g.commitNanos.Add(int64(time.Since(t0)))
-	if err != nil {
+	switch {
+	case err != nil:
 		b.err = g.s.d.mapErr(fmt.Errorf("sqlstore: commit: %w", err))
-	} else if g.wal != nil {
-		b.synced = g.wal.committed() // an fsync that starts after the COMMIT returned
+		ackAll(b.waiters, b.err)
+	case g.wal != nil:
+		// An fsync that starts after the COMMIT returned acknowledges them.
+		b.synced = g.wal.committed(b.waiters...)
+	default:
+		ackAll(b.waiters, nil)
 	}
 	g.commits.Add(1)
 	if g.ckpt != nil {
@@ -341,5 +341,12 @@ func (g *groupCommit) lose(b *group, cause error) {
 	g.lost.Add(1)
 	_ = b.tx.Rollback()
 	b.err = &lostError{cause}
+	ackAll(b.waiters, b.err) // they run their fns again
 	close(b.done)
+}
+
+func ackAll(reqs []*writeReq, err error) {
+	for _, req := range reqs {
+		req.ack(err)
+	}
 }

@@ -36,8 +36,10 @@ type writeReq struct {
 	ps  *preparedSet
 	fn  func(sird.Tx) error
 
-	done     chan struct{} // closed when the turn is over
-	joined   *group        // on success: the group whose commit and fsync acknowledge fn
+	// done is closed once err is final: at the end of the turn if fn did
+	// not succeed, else by the group's commit, its loss or its fsync. The
+	// caller wakes once, not once per step.
+	done     chan struct{}
 	err      error
 	panicked bool
 	panicVal any
@@ -59,14 +61,15 @@ func newWriteQueue() *writeQueue {
 	return &writeQueue{wake: make(chan struct{}, 1), exited: make(chan struct{})}
 }
 
-// run queues fn and waits for its turn to end.
-func (g *groupCommit) run(ctx context.Context, ps *preparedSet, fn func(sird.Tx) error) (*group, error) {
+// run queues fn and waits for its outcome: fn's error, or, if fn
+// succeeded, that of the commit and fsync that acknowledge it.
+func (g *groupCommit) run(ctx context.Context, ps *preparedSet, fn func(sird.Tx) error) error {
 	req := &writeReq{ctx: ctx, ps: ps, fn: fn, done: make(chan struct{})}
 	q := g.q
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
-		return nil, errStoreClosed
+		return errStoreClosed
 	}
 	q.items = append(q.items, req)
 	q.queued.Add(1)
@@ -86,7 +89,13 @@ func (g *groupCommit) run(ctx context.Context, ps *preparedSet, fn func(sird.Tx)
 	case req.panicked:
 		panic(req.panicVal)
 	}
-	return req.joined, req.err
+	return req.err
+}
+
+// ack makes err the outcome of req and wakes its caller.
+func (req *writeReq) ack(err error) {
+	req.err = err
+	close(req.done)
 }
 
 // runner runs queued Writes until the queue is closed and empty.
@@ -135,9 +144,11 @@ func (g *groupCommit) serve(req *writeReq) (goOn bool) {
 		close(req.done)
 	}()
 	g.mu.Lock()
-	req.joined, req.err = g.turn(req.ctx, req.ps, req.fn)
+	err := g.turn(req)
 	returned = true
-	close(req.done)
+	if err != nil {
+		req.ack(err)
+	} // else req waits in its group, which acknowledges it (group.go)
 	return true
 }
 

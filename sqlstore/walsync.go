@@ -79,8 +79,9 @@ type walSyncer struct {
 
 // syncRound is one fsync and the COMMITs it covers.
 type syncRound struct {
-	done chan struct{} // closed once err is final
-	err  error
+	done    chan struct{} // closed once err is final
+	err     error
+	waiters []*writeReq // the Writes it acknowledges
 }
 
 func newWALSyncer(path string) *walSyncer {
@@ -99,13 +100,15 @@ func finishedRound(err error) *syncRound {
 // committed registers a COMMIT that has returned and returns the round
 // whose fsync acknowledges it: one that has not started yet. It never
 // blocks.
-func (w *walSyncer) committed() *syncRound {
+func (w *walSyncer) committed(waiters ...*writeReq) *syncRound {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	switch {
 	case w.failed != nil:
+		ackAll(waiters, w.failed)
 		return finishedRound(w.failed)
 	case w.exited, w.closed && !w.started:
+		ackAll(waiters, errWALSyncerClosed)
 		return finishedRound(errWALSyncerClosed) // nobody left to fsync
 	}
 	if !w.started {
@@ -120,6 +123,7 @@ func (w *walSyncer) committed() *syncRound {
 		default:
 		}
 	}
+	w.next.waiters = append(w.next.waiters, waiters...) // under mu: before the syncer takes the round
 	return w.next
 }
 
@@ -190,6 +194,7 @@ func (w *walSyncer) drain() {
 		}
 		r.err = failed
 		close(r.done)
+		ackAll(r.waiters, failed)
 	}
 }
 
