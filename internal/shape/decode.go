@@ -34,7 +34,7 @@ func Decode(op *Operation, labels map[string]string, query url.Values, body []by
 	if op == nil {
 		return sird.Errorf(sird.ErrInternal, "shape.Decode: nil operation")
 	}
-	tree, perr := parseBody(body)
+	tree, perr := parseTree(body)
 	if perr != nil {
 		return perr
 	}
@@ -44,16 +44,16 @@ func Decode(op *Operation, labels map[string]string, query url.Values, body []by
 	}
 	// A body copy of a bound member is not that member: replace it.
 	for _, m := range op.bound {
-		delete(tree, m.Name)
+		tree.remove(m.Name)
 	}
 	for _, m := range op.labels {
 		if l := labels[m.LocationName]; l != "" { // an empty label is a missing one
-			tree[m.Name] = l
+			tree.set(m.Name, l)
 		}
 	}
 	for _, m := range op.query {
 		if vals, ok := query[m.LocationName]; ok && len(vals) > 0 {
-			tree[m.Name] = queryValue(m.shape, vals)
+			tree.set(m.Name, queryValue(m.shape, vals))
 		}
 	}
 

@@ -17,6 +17,10 @@ func appendAny(b []byte, x any) []byte {
 		return append(b, t...)
 	case string:
 		return appendString(b, t)
+	case *string:
+		return appendString(b, *t)
+	case *[]any:
+		return appendAny(b, *t)
 	case []any:
 		b = append(b, '[')
 		for i, e := range t {
@@ -26,6 +30,17 @@ func appendAny(b []byte, x any) []byte {
 			b = appendAny(b, e)
 		}
 		return append(b, ']')
+	case *object:
+		b = append(b, '{')
+		for i, e := range t.sorted() { // as encoding/json orders a map's keys
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, e.key)
+			b = append(b, ':')
+			b = appendAny(b, e.val)
+		}
+		return append(b, '}')
 	case map[string]any:
 		b = append(b, '{')
 		for i, k := range sortedKeys(t) {

@@ -46,32 +46,100 @@ func fieldsByTag(t reflect.Type) map[string][]int {
 	return fields
 }
 
+// structPlan is how one struct type receives one structure shape, worked
+// out once: per model member, its field (if any) and that field type's
+// unmarshaler, so filling does no name lookups or method-set checks.
+type structPlan struct {
+	fields []planField // parallel to the shape's Members
+}
+
+type planField struct {
+	index []int // nil: the struct has no field for the member
+	unm   unmarshalerKind
+}
+
+type planKey struct {
+	t reflect.Type
+	s *Shape
+}
+
+var planCache sync.Map // planKey -> *structPlan
+
+func planFor(t reflect.Type, s *Shape) *structPlan {
+	key := planKey{t, s}
+	if p, ok := planCache.Load(key); ok {
+		return p.(*structPlan)
+	}
+	fields := fieldsByTag(t)
+	p := &structPlan{fields: make([]planField, len(s.Members))}
+	for i := range s.Members {
+		if idx, ok := fields[s.Members[i].Name]; ok {
+			p.fields[i] = planField{idx, unmarshalerOf(t.FieldByIndex(idx).Type)}
+		}
+	}
+	planCache.Store(key, p)
+	return p
+}
+
+// unmarshalerKind tells which unmarshaler, if any, a value of a type gets
+// through its address; encoding/json prefers json.Unmarshaler.
+type unmarshalerKind uint8
+
+const (
+	unmNone unmarshalerKind = iota
+	unmJSON
+	unmText
+	unmUnknown // not worked out: assign checks
+)
+
+func unmarshalerOf(t reflect.Type) unmarshalerKind {
+	if t.Kind() == reflect.Pointer {
+		return unmNone // assign dereferences first
+	}
+	pt := reflect.PointerTo(t)
+	switch {
+	case pt.Implements(jsonUnmarshaler):
+		return unmJSON
+	case pt.Implements(textUnmarshaler):
+		return unmText
+	}
+	return unmNone
+}
+
 // fill assigns the input tree's members to the struct out points to.
-func fill(out any, in *Shape, obj map[string]any) error {
+func fill(out any, in *Shape, obj *object) error {
 	rv := reflect.ValueOf(out)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("out is %T, not a non-nil pointer to a struct", out)
 	}
-	return assignStruct(rv.Elem(), in, obj)
+	return assignStruct(rv.Elem(), in, obj, nil)
 }
 
 // assignStruct walks the model's members, not the object's keys, so members
-// the model does not have are skipped at every depth.
-func assignStruct(rv reflect.Value, s *Shape, obj map[string]any) error {
-	fields := fieldsByTag(rv.Type())
+// the model does not have are skipped at every depth. plan may be nil.
+func assignStruct(rv reflect.Value, s *Shape, obj *object, plan *structPlan) error {
+	if plan == nil {
+		plan = planFor(rv.Type(), s)
+	}
 	for i := range s.Members {
+		pf := &plan.fields[i]
+		if pf.index == nil {
+			continue // the caller does not want this member
+		}
 		m := &s.Members[i]
-		x, ok := obj[m.Name]
+		x, ok := obj.get(m.Name)
 		if !ok {
 			continue
 		}
-		idx, ok := fields[m.Name]
-		if !ok {
-			continue // the caller does not want this member
+		var f reflect.Value
+		var err error
+		if len(pf.index) == 1 {
+			f = rv.Field(pf.index[0])
+		} else {
+			f, err = fieldByIndex(rv, pf.index)
 		}
-		f, err := fieldByIndex(rv, idx)
 		if err == nil {
-			err = assign(f, m.shape, x)
+			err = assignKnown(f, m.shape, x, pf.unm)
 		}
 		if err != nil {
 			return within(m.Name, err)
@@ -117,6 +185,11 @@ func within(name string, err error) error {
 // assign stores x, a validated value of shape s (nil: any JSON), in v.
 // Errors mean out's Go types disagree with the model.
 func assign(v reflect.Value, s *Shape, x any) error {
+	return assignKnown(v, s, x, unmUnknown)
+}
+
+// assignKnown is assign with v's type's unmarshalerKind, if known.
+func assignKnown(v reflect.Value, s *Shape, x any, unm unmarshalerKind) error {
 	if x == nil {
 		switch v.Kind() {
 		case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
@@ -125,17 +198,20 @@ func assign(v reflect.Value, s *Shape, x any) error {
 		return nil
 	}
 	// Unmarshalers first, as encoding/json does (timestamps land here).
-	if v.Kind() != reflect.Pointer && v.CanAddr() {
-		if pv := v.Addr(); pv.Type().Implements(jsonUnmarshaler) {
-			return pv.Interface().(json.Unmarshaler).UnmarshalJSON(appendAny(nil, x))
-		} else if str, ok := x.(string); ok && pv.Type().Implements(textUnmarshaler) {
-			return pv.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(str))
+	if unm != unmNone && v.Kind() != reflect.Pointer && v.CanAddr() {
+		if unm == unmUnknown {
+			unm = unmarshalerOf(v.Type())
+		}
+		switch unm {
+		case unmJSON:
+			return v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(appendAny(nil, x))
+		case unmText:
+			if str, ok := strOf(x); ok {
+				return v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(str))
+			}
 		}
 	}
-	mismatch := func() error {
-		kind := strings.TrimPrefix(strings.TrimPrefix(jsonKind(x), "an "), "a ")
-		return fmt.Errorf("cannot store JSON %s in Go %v", kind, v.Type())
-	}
+	mismatch := func() error { return mismatchError(x, v.Type()) }
 	var elem, val *Shape // element shapes of lists and maps
 	if s != nil {
 		elem, val = s.member, s.value
@@ -153,9 +229,9 @@ func assign(v reflect.Value, s *Shape, x any) error {
 		if v.NumMethod() != 0 {
 			return mismatch()
 		}
-		v.Set(reflect.ValueOf(x))
+		v.Set(reflect.ValueOf(toGeneric(x)))
 	case reflect.String:
-		str, ok := x.(string)
+		str, ok := strOf(x)
 		if !ok {
 			return mismatch()
 		}
@@ -197,7 +273,7 @@ func assign(v reflect.Value, s *Shape, x any) error {
 		}
 		v.SetFloat(f)
 	case reflect.Slice:
-		if str, ok := x.(string); ok && v.Type().Elem().Kind() == reflect.Uint8 {
+		if str, ok := strOf(x); ok && v.Type().Elem().Kind() == reflect.Uint8 {
 			b, err := base64.StdEncoding.DecodeString(str) // blobs, as encoding/json
 			if err != nil {
 				return err
@@ -205,41 +281,74 @@ func assign(v reflect.Value, s *Shape, x any) error {
 			v.SetBytes(b)
 			return nil
 		}
-		arr, ok := x.([]any)
+		arr, ok := arrOf(x)
 		if !ok {
 			return mismatch()
 		}
 		sl := reflect.MakeSlice(v.Type(), len(arr), len(arr))
+		// Elements share a type: work its metadata out once.
+		et := v.Type().Elem()
+		unm := unmarshalerOf(et)
+		var plan *structPlan
+		if et.Kind() == reflect.Struct && unm == unmNone && elem != nil && elem.Kind != KindDocument {
+			plan = planFor(et, elem)
+		}
 		for i, e := range arr {
-			if err := assign(sl.Index(i), elem, e); err != nil {
+			var err error
+			if obj, ok := e.(*object); ok && plan != nil {
+				err = assignStruct(sl.Index(i), elem, obj, plan)
+			} else {
+				err = assignKnown(sl.Index(i), elem, e, unm)
+			}
+			if err != nil {
 				return within(strconv.Itoa(i+1), err)
 			}
 		}
 		v.Set(sl)
 	case reflect.Map:
-		obj, ok := x.(map[string]any)
+		obj, ok := objectOf(x)
 		if !ok || v.Type().Key().Kind() != reflect.String {
 			return mismatch()
 		}
 		if v.IsNil() {
-			v.Set(reflect.MakeMapWithSize(v.Type(), len(obj)))
+			v.Set(reflect.MakeMapWithSize(v.Type(), len(obj.kvs)))
 		}
 		et, kt := v.Type().Elem(), v.Type().Key()
-		for k, e := range obj {
-			ev := reflect.New(et).Elem()
-			if err := assign(ev, val, e); err != nil {
-				return within(k, err)
+		if v.Type() == stringMap {
+			// The common case, without a reflect.Value per entry.
+			m := v.Interface().(map[string]string)
+			for _, e := range obj.kvs {
+				str, ok := strOf(e.val)
+				if !ok && e.val != nil {
+					return within(e.key, mismatchError(e.val, et))
+				}
+				m[e.key] = str
 			}
-			v.SetMapIndex(reflect.ValueOf(k).Convert(kt), ev)
+			return nil
+		}
+		unm := unmarshalerOf(et)
+		for _, e := range obj.kvs {
+			ev := reflect.New(et).Elem()
+			if err := assignKnown(ev, val, e.val, unm); err != nil {
+				return within(e.key, err)
+			}
+			v.SetMapIndex(reflect.ValueOf(e.key).Convert(kt), ev)
 		}
 	case reflect.Struct:
-		obj, ok := x.(map[string]any)
+		obj, ok := objectOf(x)
 		if !ok || s == nil {
 			return mismatch()
 		}
-		return assignStruct(v, s, obj)
+		return assignStruct(v, s, obj, nil)
 	default:
 		return mismatch()
 	}
 	return nil
+}
+
+var stringMap = reflect.TypeFor[map[string]string]()
+
+func mismatchError(x any, t reflect.Type) error {
+	kind := strings.TrimPrefix(strings.TrimPrefix(jsonKind(x), "an "), "a ")
+	return fmt.Errorf("cannot store JSON %s in Go %v", kind, t)
 }

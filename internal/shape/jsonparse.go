@@ -1,8 +1,10 @@
 package shape
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -17,10 +19,19 @@ const maxDepth = 32
 // silently replaces invalid UTF-8 and lets duplicate keys overwrite: both
 // would let a body mean something other than what was validated.
 func parseBody(data []byte) (map[string]any, *sird.Error) {
+	o, err := parseTree(data)
+	if err != nil {
+		return nil, err
+	}
+	return toGeneric(o).(map[string]any), nil
+}
+
+// parseTree is parseBody with objects left as *object, Decode's form.
+func parseTree(data []byte) (*object, *sird.Error) {
 	p := jsonParser{data: data}
 	p.skipSpace()
 	if p.pos == len(data) {
-		return map[string]any{}, nil // an empty body is {}
+		return &object{}, nil // an empty body is {}
 	}
 	if data[p.pos] != '{' {
 		if _, err := p.value(); err != nil {
@@ -28,7 +39,16 @@ func parseBody(data []byte) (map[string]any, *sird.Error) {
 		}
 		return nil, cannotParse(&syntaxError{0, "request body is not a JSON object"})
 	}
+	// Size the first chunks for this body, so small bodies allocate little:
+	// colons bound its members, braces its objects, commas (roughly) its
+	// array elements.
+	p.kvChunk = min(max(bytes.Count(data, []byte{':'}), 1), 128)
+	p.objChunk = min(max(bytes.Count(data, []byte{'{'}), 1), 32)
+	p.anyChunk = min(bytes.Count(data, []byte{','})+1, 128)
+	sc := scratchPool.Get().(*scratch)
+	p.scratch = *sc
 	v, err := p.value()
+	sc.put(&p.scratch)
 	if err != nil {
 		return nil, cannotParse(err)
 	}
@@ -36,7 +56,33 @@ func parseBody(data []byte) (map[string]any, *sird.Error) {
 	if p.pos != len(data) {
 		return nil, cannotParse(p.errorf("unexpected data after the JSON object"))
 	}
-	return v.(map[string]any), nil
+	return v.(*object), nil
+}
+
+// scratch is the parser's working space, reused across requests: growing
+// it afresh for every body cost more than the pool does.
+type scratch struct {
+	buf   []byte // strings with escapes
+	stack []any  // array elements
+	kvs   []kv   // object members
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// put returns scratch to the pool. sc is what the parser started with,
+// used what it ended with: both are cleared of references to the tree (an
+// error leaves some behind, and growing abandons the old arrays), and what
+// a huge body grew is not kept.
+func (sc *scratch) put(used *scratch) {
+	clear(sc.stack[:cap(sc.stack)])
+	clear(sc.kvs[:cap(sc.kvs)])
+	clear(used.stack[:cap(used.stack)])
+	clear(used.kvs[:cap(used.kvs)])
+	const keep = 1024
+	if cap(used.stack) <= keep && cap(used.kvs) <= keep && cap(used.buf) <= 64*keep {
+		*sc = scratch{used.buf[:0], used.stack[:0], used.kvs[:0]}
+	}
+	scratchPool.Put(sc)
 }
 
 type syntaxError struct {
@@ -58,30 +104,90 @@ type jsonParser struct {
 	data  []byte
 	pos   int
 	depth int
-	buf   []byte // scratch for strings with escapes
-	stack []any  // scratch for array elements, so each array allocates once
+	scratch
+
+	// Finished objects and arrays are carved from shared chunks, so a body
+	// costs a few allocations rather than a few per object. The tree is
+	// dropped after Decode (toGeneric copies what escapes).
+	objs                        []object
+	strs                        []string
+	arrs                        [][]any
+	kvArena                     []kv
+	anyArena                    []any
+	objChunk, kvChunk, anyChunk int // next chunk sizes
 }
 
 // Member names and enum values recur in every request: the parser returns
-// these shared copies instead of allocating (and boxing) new ones.
-var (
-	internKeys   map[string]string
-	internValues map[string]any
-	maxInternLen int // longer strings skip the lookup: no need to hash them
-)
+// these shared copies instead of allocating (and boxing) new ones. Shared
+// key strings also make the validator's and fill's key comparisons cheap.
+var internKeys, internValues internTable
 
 func buildInternTables() {
-	internKeys = make(map[string]string)
-	internValues = make(map[string]any)
+	var keys, values []string
 	for i := range shapeTable {
 		s := &shapeTable[i]
 		for _, m := range s.Members {
-			internKeys[m.Name] = m.Name
-			maxInternLen = max(maxInternLen, len(m.Name))
+			keys = append(keys, m.Name)
 		}
-		for _, e := range s.Enum {
-			internValues[e] = e
-			maxInternLen = max(maxInternLen, len(e))
+		values = append(values, s.Enum...)
+	}
+	internKeys.build(keys)
+	internValues.build(values)
+}
+
+// internTable is a fixed open-addressing set, built once. Its hash reads a
+// few bytes rather than the whole string: as the table never changes, no
+// input can make a probe run longer than the longest one built here.
+type internTable struct {
+	slots  []internSlot
+	mask   int
+	maxLen int // longer strings skip the lookup
+}
+
+type internSlot struct {
+	s    string
+	v    any // s, boxed once
+	used bool
+}
+
+func internHash[T string | []byte](b T) int {
+	n := len(b)
+	h := uint32(n) * 0x9e3779b1
+	if n > 0 {
+		h ^= uint32(b[0]) | uint32(b[n-1])<<8 | uint32(b[n/2])<<16 | uint32(b[n/3])<<24
+	}
+	h *= 0x85ebca6b
+	return int(h ^ h>>15)
+}
+
+func (t *internTable) build(strs []string) {
+	size := 16
+	for size < 4*len(strs) {
+		size *= 2
+	}
+	t.slots, t.mask = make([]internSlot, size), size-1
+	for _, s := range strs {
+		t.maxLen = max(t.maxLen, len(s))
+		i := internHash(s) & t.mask
+		for t.slots[i].used && t.slots[i].s != s {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = internSlot{s, s, true}
+	}
+}
+
+// lookup returns the slot holding b, or nil.
+func (t *internTable) lookup(b []byte) *internSlot {
+	if len(b) > t.maxLen {
+		return nil
+	}
+	for i := internHash(b) & t.mask; ; i = (i + 1) & t.mask {
+		sl := &t.slots[i]
+		if !sl.used {
+			return nil
+		}
+		if sl.s == string(b) {
+			return sl
 		}
 	}
 }
@@ -121,12 +227,10 @@ func (p *jsonParser) value() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(raw) <= maxInternLen {
-			if v, ok := internValues[string(raw)]; ok {
-				return v, nil
-			}
+		if sl := internValues.lookup(raw); sl != nil {
+			return sl.v, nil
 		}
-		return string(raw), nil
+		return p.newString(string(raw)), nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	case c == 't':
@@ -152,13 +256,14 @@ func (p *jsonParser) object() (any, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
-	obj := make(map[string]any)
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
 		p.depth--
-		return obj, nil
+		return p.newObject(nil, nil), nil
 	}
+	base := len(p.kvs)       // nested objects share the scratch above this mark
+	var index map[string]int // once the object is too large to scan
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
@@ -169,15 +274,32 @@ func (p *jsonParser) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		key, ok := "", false
-		if len(raw) <= maxInternLen {
-			key, ok = internKeys[string(raw)]
-		}
-		if !ok {
+		var key string
+		if sl := internKeys.lookup(raw); sl != nil {
+			key = sl.s
+		} else {
 			key = string(raw)
 		}
-		if _, dup := obj[key]; dup {
+		members := p.kvs[base:]
+		dup := false
+		if index != nil {
+			_, dup = index[key]
+		} else {
+			for i := range members {
+				if members[i].key == key {
+					dup = true
+					break
+				}
+			}
+		}
+		if dup {
 			return nil, &syntaxError{keyAt, "duplicate key " + strconv.Quote(key)}
+		}
+		if index != nil {
+			index[key] = len(members)
+		} else if len(members) == indexAbove {
+			index = buildIndex(members)
+			index[key] = len(members)
 		}
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
@@ -188,7 +310,7 @@ func (p *jsonParser) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		obj[key] = v
+		p.kvs = append(p.kvs, kv{key, v})
 		p.skipSpace()
 		if p.pos < len(p.data) {
 			switch p.data[p.pos] {
@@ -198,11 +320,39 @@ func (p *jsonParser) object() (any, error) {
 			case '}':
 				p.pos++
 				p.depth--
-				return obj, nil
+				o := p.newObject(p.kvs[base:], index)
+				clear(p.kvs[base:]) // drop references for the GC
+				p.kvs = p.kvs[:base]
+				return o, nil
 			}
 		}
 		return nil, p.unexpected("after an object value")
 	}
+}
+
+// newObject copies members into the current chunk.
+func (p *jsonParser) newObject(members []kv, index map[string]int) *object {
+	if len(p.objs) == cap(p.objs) {
+		p.objs = make([]object, 0, max(p.objChunk, 1))
+		p.objChunk = 16
+	}
+	p.objs = p.objs[:len(p.objs)+1]
+	o := &p.objs[len(p.objs)-1]
+	n := len(members)
+	if n == 0 {
+		return o
+	}
+	if cap(p.kvArena)-len(p.kvArena) < n {
+		p.kvArena = make([]kv, 0, max(p.kvChunk, n))
+		p.kvChunk = 64
+	}
+	start := len(p.kvArena)
+	p.kvArena = append(p.kvArena, members...)
+	// A full slice expression, so appending to one object (Decode adds
+	// labels) reallocates instead of overwriting the next.
+	o.kvs = p.kvArena[start:len(p.kvArena):len(p.kvArena)]
+	o.index = index
+	return o
 }
 
 func (p *jsonParser) array() (any, error) {
@@ -213,10 +363,7 @@ func (p *jsonParser) array() (any, error) {
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
 		p.pos++
 		p.depth--
-		return []any{}, nil
-	}
-	if p.stack == nil {
-		p.stack = make([]any, 0, 16)
+		return p.newArray(nil), nil
 	}
 	base := len(p.stack) // nested arrays share the stack above this mark
 	for {
@@ -234,8 +381,7 @@ func (p *jsonParser) array() (any, error) {
 			case ']':
 				p.pos++
 				p.depth--
-				arr := make([]any, len(p.stack)-base)
-				copy(arr, p.stack[base:])
+				arr := p.newArray(p.stack[base:])
 				clear(p.stack[base:]) // drop references for the GC
 				p.stack = p.stack[:base]
 				return arr, nil
@@ -243,6 +389,37 @@ func (p *jsonParser) array() (any, error) {
 		}
 		return nil, p.unexpected("after an array element")
 	}
+}
+
+// newArray copies elems into the current chunk.
+func (p *jsonParser) newArray(elems []any) *[]any {
+	if len(p.arrs) == cap(p.arrs) {
+		p.arrs = make([][]any, 0, 8)
+	}
+	p.arrs = p.arrs[:len(p.arrs)+1]
+	a := &p.arrs[len(p.arrs)-1]
+	n := len(elems)
+	if n == 0 {
+		*a = []any{}
+		return a
+	}
+	if cap(p.anyArena)-len(p.anyArena) < n {
+		p.anyArena = make([]any, 0, max(p.anyChunk, n))
+		p.anyChunk = 64
+	}
+	start := len(p.anyArena)
+	p.anyArena = append(p.anyArena, elems...)
+	*a = p.anyArena[start:len(p.anyArena):len(p.anyArena)]
+	return a
+}
+
+// newString boxes str in the current chunk.
+func (p *jsonParser) newString(str string) *string {
+	if len(p.strs) == cap(p.strs) {
+		p.strs = make([]string, 0, 16)
+	}
+	p.strs = append(p.strs, str)
+	return &p.strs[len(p.strs)-1]
 }
 
 func (p *jsonParser) literal(word string) error {

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -100,11 +99,11 @@ func (v *validator) wrongType(want string, got any) {
 
 func jsonKind(x any) string {
 	switch x.(type) {
-	case map[string]any:
+	case *object, map[string]any:
 		return "an object"
-	case []any:
+	case []any, *[]any:
 		return "an array"
-	case string:
+	case string, *string:
 		return "a string"
 	case json.Number:
 		return "a number"
@@ -123,14 +122,14 @@ func (v *validator) value(s *Shape, x any) {
 	}
 	switch s.Kind {
 	case KindStructure, KindUnion:
-		obj, ok := x.(map[string]any)
+		obj, ok := objectOf(x)
 		if !ok {
 			v.wrongType("object", x)
 			return
 		}
 		v.structure(s, obj)
 	case KindList:
-		arr, ok := x.([]any)
+		arr, ok := arrOf(x)
 		if !ok {
 			v.wrongType("array", x)
 			return
@@ -146,21 +145,21 @@ func (v *validator) value(s *Shape, x any) {
 			v.pop()
 		}
 	case KindMap:
-		obj, ok := x.(map[string]any)
+		obj, ok := objectOf(x)
 		if !ok {
 			v.wrongType("object", x)
 			return
 		}
 		v.mapValue(s, obj)
 	case KindString:
-		str, ok := x.(string)
+		str, ok := strOf(x)
 		if !ok {
 			v.wrongType("string", x)
 			return
 		}
 		v.str(s, str)
 	case KindBlob:
-		str, ok := x.(string)
+		str, ok := strOf(x)
 		if !ok {
 			v.wrongType("string", x)
 			return
@@ -196,11 +195,11 @@ func (v *validator) value(s *Shape, x any) {
 	}
 }
 
-func (v *validator) structure(s *Shape, obj map[string]any) {
+func (v *validator) structure(s *Shape, obj *object) {
 	set := 0 // members the model does not have are ignored (forward compatibility)
 	for i := range s.Members {
 		m := &s.Members[i]
-		mv := obj[m.Name]
+		mv, _ := obj.get(m.Name)
 		v.push(m.Name, 0)
 		if mv == nil {
 			if m.Required {
@@ -217,22 +216,17 @@ func (v *validator) structure(s *Shape, obj map[string]any) {
 	}
 }
 
-func (v *validator) mapValue(s *Shape, obj map[string]any) {
-	v.size(s, len(obj))
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys) // deterministic error order
-	for _, k := range keys {
-		if msg := keyViolation(s.key, k); msg != "" {
+func (v *validator) mapValue(s *Shape, obj *object) {
+	v.size(s, len(obj.kvs))
+	for _, e := range obj.sorted() { // deterministic error order
+		if msg := keyViolation(s.key, e.key); msg != "" {
 			v.fail("Map keys must satisfy constraint: [" + msg + "]")
 		}
-		v.push(k, 0)
-		if e := obj[k]; e == nil {
+		v.push(e.key, 0)
+		if e.val == nil {
 			v.failNull() // maps are not sparse
 		} else {
-			v.value(s.value, e)
+			v.value(s.value, e.val)
 		}
 		v.pop()
 	}
@@ -302,8 +296,8 @@ func (v *validator) float(s *Shape, x any) {
 			v.add("Expected a JSON number in the range of a double, got " + string(t))
 			return
 		}
-	case string: // AWS JSON sends non-finite floats as strings
-		switch t {
+	case string, *string: // AWS JSON sends non-finite floats as strings
+		switch str, _ := strOf(x); str {
 		case "NaN", "Infinity", "-Infinity":
 			return
 		}
