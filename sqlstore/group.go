@@ -20,8 +20,8 @@ import (
 // is running share its transaction: each fn runs inside its own SAVEPOINT
 // of one BEGIN IMMEDIATE transaction, committed once for all of them
 // (by the group's last Write, or by the syncer). The COMMIT does not fsync
-// (synchronous=NORMAL): walsync.go fsyncs the WAL after the turn is
-// released, so the next group's fns run during the fsync.
+// (walvfs.go leaves its sync to walsync.go): walsync.go fsyncs the WAL
+// after the turn is released, so the next group's fns run during the fsync.
 //
 //   - fns run one at a time (g.mu is the write turn), back to back on the
 //     store's runner goroutine (runner.go); panics and runtime.Goexit

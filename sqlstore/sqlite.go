@@ -53,8 +53,8 @@ const defaultBusyTimeout = 5 * time.Second
 
 // OpenSQLite opens (creating if needed) the SQLite database file at path.
 // Every acknowledged Write is on disk: the writer's COMMITs go to the WAL
-// without an fsync (synchronous=NORMAL), and a Write returns only after an
-// fsync of the WAL that started after its COMMIT (walsync.go).
+// without an fsync (walvfs.go), and a Write returns only after an fsync of
+// the WAL that started after its COMMIT (walsync.go).
 func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		// Separate writer and reader connections need one shared file.

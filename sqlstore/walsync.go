@@ -13,10 +13,11 @@ import (
 //
 // Under synchronous=FULL every COMMIT fsyncs the WAL while the committing
 // Write holds the write turn (group.go), so no fn can run during the
-// millisecond or two the fsync takes. Instead the writer runs at synchronous=NORMAL,
-// where a WAL-mode COMMIT writes its frames without syncing them (SQLite
-// still syncs the WAL header when the WAL restarts, the WAL before a
-// checkpoint copies it, and the database file after), and walSyncer
+// millisecond or two the fsync takes. Instead the writer's COMMIT writes
+// its frames without syncing them, as under synchronous=NORMAL (walvfs.go
+// turns the COMMIT's sync into a write of its frames; SQLite's other syncs,
+// of the WAL header when the WAL restarts, of the WAL before a checkpoint
+// copies it, and of the database file after, still happen), and walSyncer
 // fsyncs the WAL file itself, from a goroutine of its own, after the turn
 // is released:
 //
