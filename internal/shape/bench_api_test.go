@@ -6,19 +6,6 @@ import "testing"
 // load whose profile this package's decoding was tuned against.
 const apiCaseBody = `{"resolverType":"Self","title":"Suspicious logins","description":"Several logins from unknown hosts.","engagementType":"Security Incident","reportedIncidentStartDate":1700000000,"impactedAccounts":["123456789012"],"watchers":[{"email":"carol@example.com","name":"Carol"}]}`
 
-func BenchmarkDecodeCreateCaseAPIBody(b *testing.B) {
-	op := LookupOperation("CreateCase")
-	body := []byte(apiCaseBody)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var in createCaseInput
-		if err := Decode(op, nil, nil, body, &in); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // BenchmarkDecodeGetCase is the bodyless, label-only input of reads.
 func BenchmarkDecodeGetCase(b *testing.B) {
 	op := LookupOperation("GetCase")

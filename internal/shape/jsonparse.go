@@ -342,15 +342,7 @@ func (p *jsonParser) newObject(members []kv, index map[string]int) *object {
 	if n == 0 {
 		return o
 	}
-	if cap(p.kvArena)-len(p.kvArena) < n {
-		p.kvArena = make([]kv, 0, max(p.kvChunk, n))
-		p.kvChunk = 64
-	}
-	start := len(p.kvArena)
-	p.kvArena = append(p.kvArena, members...)
-	// A full slice expression, so appending to one object (Decode adds
-	// labels) reallocates instead of overwriting the next.
-	o.kvs = p.kvArena[start:len(p.kvArena):len(p.kvArena)]
+	o.kvs = carve(&p.kvArena, &p.kvChunk, members)
 	o.index = index
 	return o
 }
@@ -391,6 +383,20 @@ func (p *jsonParser) array() (any, error) {
 	}
 }
 
+// carve copies elems into arena, which starts a new chunk (of next elements,
+// or more) when it lacks room. The copy's capacity ends at its length (a
+// full slice expression), so appending to it (Decode adds labels to an
+// object) reallocates instead of overwriting what follows in the chunk.
+func carve[T any](arena *[]T, next *int, elems []T) []T {
+	if cap(*arena)-len(*arena) < len(elems) {
+		*arena = make([]T, 0, max(*next, len(elems)))
+		*next = 64
+	}
+	start := len(*arena)
+	*arena = append(*arena, elems...)
+	return (*arena)[start:len(*arena):len(*arena)]
+}
+
 // newArray copies elems into the current chunk.
 func (p *jsonParser) newArray(elems []any) *[]any {
 	if len(p.arrs) == cap(p.arrs) {
@@ -403,13 +409,7 @@ func (p *jsonParser) newArray(elems []any) *[]any {
 		*a = []any{}
 		return a
 	}
-	if cap(p.anyArena)-len(p.anyArena) < n {
-		p.anyArena = make([]any, 0, max(p.anyChunk, n))
-		p.anyChunk = 64
-	}
-	start := len(p.anyArena)
-	p.anyArena = append(p.anyArena, elems...)
-	*a = p.anyArena[start:len(p.anyArena):len(p.anyArena)]
+	*a = carve(&p.anyArena, &p.anyChunk, elems)
 	return a
 }
 
