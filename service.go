@@ -3,9 +3,7 @@ package sird
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -110,17 +108,9 @@ func formatUUID(b [16]byte) string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// requestHash fingerprints a request for idempotency: the same token must
-// come with the same request.
-func requestHash(v any) string {
-	b, _ := json.Marshal(v)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
 // idempotent looks up an earlier result for token. found reports a retry of
 // the same request; a different request with the same token is a conflict.
-func idempotent(tx Tx, scope, token, hash string) (resourceID string, found bool, err error) {
+func idempotent(tx Tx, scope, token string, digest requestDigest) (resourceID string, found bool, err error) {
 	if token == "" {
 		return "", false, nil
 	}
@@ -131,7 +121,7 @@ func idempotent(tx Tx, scope, token, hash string) (resourceID string, found bool
 	if err != nil {
 		return "", false, err
 	}
-	if gotHash != hash {
+	if !digest.matches(gotHash) {
 		return "", false, Conflict("clientToken", token,
 			"The clientToken %s was already used with a different request.", token)
 	}
@@ -141,15 +131,15 @@ func idempotent(tx Tx, scope, token, hash string) (resourceID string, found bool
 // claimIdempotency records token for the resource about to be created. If
 // the token was already recorded, it answers as idempotent does: the earlier
 // resource for a retry of the same request, a conflict for a different one.
-func claimIdempotency(tx Tx, scope, token, hash, resourceID string, at Time) (prior string, found bool, err error) {
+func claimIdempotency(tx Tx, scope, token string, digest requestDigest, resourceID string, at Time) (prior string, found bool, err error) {
 	if token == "" {
 		return "", false, nil
 	}
-	err = tx.PutIdempotency(scope, token, hash, resourceID, at.Time)
+	err = tx.PutIdempotency(scope, token, digest.sum, resourceID, at.Time)
 	if !errors.Is(err, ErrDuplicate) {
 		return "", false, err
 	}
-	prior, found, err = idempotent(tx, scope, token, hash)
+	prior, found, err = idempotent(tx, scope, token, digest)
 	if err == nil && !found {
 		// The competing record is not visible to this transaction (a
 		// concurrent one that PostgreSQL waited for): retry afresh.

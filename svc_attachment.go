@@ -57,7 +57,7 @@ func (s *Service) GetCaseAttachmentUploadURL(ctx context.Context, c Caller, in *
 	token := in.ClientToken
 	req := *in // the request without its token, leaving the caller's input as it was
 	req.ClientToken = ""
-	hash := requestHash(&req)
+	digest := jsonDigest(&req)
 	scope := "GetCaseAttachmentUploadUrl/" + c.AccountID + "/" + c.Region + "/" + in.CaseID
 	var att Attachment
 	err := s.write(ctx, func(tx Tx) error {
@@ -65,7 +65,7 @@ func (s *Service) GetCaseAttachmentUploadURL(ctx context.Context, c Caller, in *
 		if err != nil {
 			return err
 		}
-		if id, found, err := idempotent(tx, scope, token, hash); err != nil {
+		if id, found, err := idempotent(tx, scope, token, digest); err != nil {
 			return err
 		} else if found {
 			if a := findAttachment(cs, id); a != nil && a.Status == AttachmentPending && !a.Claimed {
@@ -90,7 +90,7 @@ func (s *Service) GetCaseAttachmentUploadURL(ctx context.Context, c Caller, in *
 			return err
 		}
 		if token != "" {
-			if err := tx.PutIdempotency(scope, token, hash, att.ID, now.Time); err != nil {
+			if err := tx.PutIdempotency(scope, token, digest.sum, att.ID, now.Time); err != nil {
 				return err
 			}
 		}

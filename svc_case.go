@@ -34,7 +34,7 @@ func (s *Service) CreateCase(ctx context.Context, c Caller, in *CreateCaseInput)
 	token := in.ClientToken
 	req := *in // the request without its token, leaving the caller's input as it was
 	req.ClientToken = ""
-	hash := requestHash(&req)
+	digest := createCaseDigest(&req)
 	scope := "CreateCase/" + c.AccountID + "/" + c.Region
 	var out CreateCaseOutput
 	var err error
@@ -44,7 +44,7 @@ func (s *Service) CreateCase(ctx context.Context, c Caller, in *CreateCaseInput)
 			id := s.randomString("123456789", 1) + s.randomString("0123456789", 9)
 			// The token is claimed before anything else: one statement in the
 			// common case (a new token) instead of a lookup plus an insert.
-			if prior, found, err := claimIdempotency(tx, scope, token, hash, id, now); err != nil || found {
+			if prior, found, err := claimIdempotency(tx, scope, token, digest, id, now); err != nil || found {
 				out.CaseID = prior
 				return err
 			}

@@ -47,11 +47,11 @@ func (s *Service) CreateCaseComment(ctx context.Context, c Caller, in *CreateCas
 	token := in.ClientToken
 	req := *in // the request without its token, leaving the caller's input as it was
 	req.ClientToken = ""
-	hash := requestHash(&req)
+	digest := jsonDigest(&req)
 	scope := "CreateCaseComment/" + c.AccountID + "/" + c.Region + "/" + in.CaseID
 	var out CreateCaseCommentOutput
 	err := s.write(ctx, func(tx Tx) error {
-		if id, found, err := idempotent(tx, scope, token, hash); err != nil || found {
+		if id, found, err := idempotent(tx, scope, token, digest); err != nil || found {
 			out.CommentID = id
 			return err
 		}
@@ -72,7 +72,7 @@ func (s *Service) CreateCaseComment(ctx context.Context, c Caller, in *CreateCas
 			return err
 		}
 		if token != "" {
-			if err := tx.PutIdempotency(scope, token, hash, cm.ID, now.Time); err != nil {
+			if err := tx.PutIdempotency(scope, token, digest.sum, cm.ID, now.Time); err != nil {
 				return err
 			}
 		}

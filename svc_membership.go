@@ -89,11 +89,11 @@ func (s *Service) CreateMembership(ctx context.Context, c Caller, in *CreateMemb
 	token := in.ClientToken
 	req := *in // the request without its token, leaving the caller's input as it was
 	req.ClientToken = ""
-	hash := requestHash(&req)
+	digest := jsonDigest(&req)
 	scope := "CreateMembership/" + c.AccountID + "/" + c.Region
 	var out CreateMembershipOutput
 	err := s.write(ctx, func(tx Tx) error {
-		if id, found, err := idempotent(tx, scope, token, hash); err != nil || found {
+		if id, found, err := idempotent(tx, scope, token, digest); err != nil || found {
 			out.MembershipID = id
 			return err
 		}
@@ -124,7 +124,7 @@ func (s *Service) CreateMembership(ctx context.Context, c Caller, in *CreateMemb
 			return err
 		}
 		if token != "" {
-			if err := tx.PutIdempotency(scope, token, hash, m.ID, now.Time); err != nil {
+			if err := tx.PutIdempotency(scope, token, digest.sum, m.ID, now.Time); err != nil {
 				return err
 			}
 		}
