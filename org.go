@@ -56,7 +56,7 @@ var (
 
 // LoadOrganizations validates a declaration and stores it in one
 // transaction: each declared organization's units and accounts replace what
-// was stored for it.
+// was stored for it, so units and accounts left out are removed.
 func LoadOrganizations(ctx context.Context, st Store, d *OrgDeclaration) error {
 	for _, o := range d.Organizations {
 		if !orgIDRE.MatchString(o.ID) {
@@ -92,10 +92,23 @@ func LoadOrganizations(ctx context.Context, st Store, d *OrgDeclaration) error {
 			if err := tx.PutOrganization(&org); err != nil {
 				return err
 			}
+			oldUnits, err := tx.ListOrgUnits(org.ID)
+			if err != nil {
+				return err
+			}
+			declared := map[string]bool{}
 			for _, u := range o.Units {
+				declared[u.ID] = true
 				u.OrgID = org.ID
 				if err := tx.PutOrgUnit(&u); err != nil {
 					return err
+				}
+			}
+			for _, u := range oldUnits {
+				if !declared[u.ID] {
+					if err := tx.DeleteOrgUnit(u.ID); err != nil {
+						return err
+					}
 				}
 			}
 			old, err := tx.ListOrgAccounts(org.ID)

@@ -65,6 +65,8 @@ type Tx interface {
 	// Organizations.
 	PutOrganization(o *Organization) error
 	PutOrgUnit(u *OrgUnit) error
+	// DeleteOrgUnit removes a unit; a missing one is not an error.
+	DeleteOrgUnit(id string) error
 	PutOrgAccount(a *OrgAccount) error
 	DeleteOrgAccount(accountID string) error
 	GetOrgAccount(accountID string) (*OrgAccount, error)

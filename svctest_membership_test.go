@@ -426,6 +426,24 @@ func TestOrganizationReload(t *testing.T) {
 		Accounts:     []sird.OrgAccount{{AccountID: "333333333333", OUID: ouProd}},
 	}}}
 	mustOK(t, sird.LoadOrganizations(e.ctx, e.store, d), "LoadOrganizations again")
+	// Units left out of the declaration are gone, not only their accounts.
+	mustOK(t, e.store.Read(e.ctx, func(tx sird.Tx) error {
+		units, err := tx.ListOrgUnits("o-aaaaaaaaaa")
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for _, u := range units {
+			ids = append(ids, u.ID)
+		}
+		if len(ids) != 1 || ids[0] != ouProd {
+			t.Errorf("units after reload: got %v, want only %s", ids, ouProd)
+		}
+		return nil
+	}), "ListOrgUnits")
+	err := e.svc.UpdateMembership(e.ctx, mgmt, &sird.UpdateMembershipInput{MembershipID: id,
+		MembershipAccountsConfigurationsUpdate: &sird.MembershipAccountsConfigurationsUpdate{OrganizationalUnitsToAdd: []string{ouDev}}})
+	wantCode(t, err, sird.ErrValidation, "adding a unit removed from the declaration")
 	m, err := e.svc.GetMembership(e.ctx, mgmt, &sird.MembershipIDInput{MembershipID: id})
 	mustOK(t, err, "GetMembership")
 	if m.NumberOfAccountsCovered != 2 {

@@ -13,7 +13,8 @@ ON CONFLICT (id) DO UPDATE SET management_account_id = excluded.management_accou
 
 	qOUPut = def(`INSERT INTO org_units (id, org_id, doc) VALUES (?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, doc = excluded.doc`)
-	qOUList = def(`SELECT doc FROM org_units WHERE org_id = ? ORDER BY id`)
+	qOUList   = def(`SELECT doc FROM org_units WHERE org_id = ? ORDER BY id`)
+	qOUDelete = def(`DELETE FROM org_units WHERE id = ?`)
 
 	qOrgAccountPut = def(`INSERT INTO org_accounts (account_id, org_id, doc) VALUES (?, ?, ?)
 ON CONFLICT (account_id) DO UPDATE SET org_id = excluded.org_id, doc = excluded.doc`)
@@ -44,6 +45,11 @@ func (t *tx) PutOrganization(o *sird.Organization) error {
 
 func (t *tx) PutOrgUnit(u *sird.OrgUnit) error {
 	return t.putDoc(qOUPut, "organizational unit", u, u.ID, u.OrgID)
+}
+
+func (t *tx) DeleteOrgUnit(id string) error {
+	_, err := t.exec(qOUDelete, id)
+	return t.membershipsChanged(err)
 }
 
 func (t *tx) PutOrgAccount(a *sird.OrgAccount) error {

@@ -68,6 +68,8 @@ func testOrganizations(t *testing.T, s sird.Store) {
 		must(t, "PutOrgUnit(replace)", tx.PutOrgUnit(ou))
 		must(t, "DeleteOrgAccount", tx.DeleteOrgAccount(acctA))
 		must(t, "DeleteOrgAccount(missing)", tx.DeleteOrgAccount("404404404404"))
+		must(t, "DeleteOrgUnit", tx.DeleteOrgUnit("ou-9"))
+		must(t, "DeleteOrgUnit(missing)", tx.DeleteOrgUnit("ou-404"))
 		return nil
 	})
 	read(t, s, func(tx sird.Tx) error {
@@ -87,6 +89,11 @@ func testOrganizations(t *testing.T, s sird.Store) {
 		ous, err := tx.ListOrgUnits("o-1")
 		must(t, "ListOrgUnits", err)
 		equal(t, "ListOrgUnits after replace", ous, []*sird.OrgUnit{units[1], ou})
+		ous, err = tx.ListOrgUnits("o-0")
+		must(t, "ListOrgUnits", err)
+		if len(ous) != 0 {
+			t.Errorf("ListOrgUnits(o-0) after DeleteOrgUnit: got %d units, want 0", len(ous))
+		}
 		return nil
 	})
 }

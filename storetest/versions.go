@@ -34,6 +34,7 @@ func testMembershipsVersion(t *testing.T, s sird.Store) {
 		{"PutOrgUnit", func(tx sird.Tx) error { return tx.PutOrgUnit(&sird.OrgUnit{ID: "ou-1", OrgID: "o-1", Name: "Top"}) }, true},
 		{"PutOrgAccount", func(tx sird.Tx) error { return tx.PutOrgAccount(&sird.OrgAccount{AccountID: acctB, OrgID: "o-1"}) }, true},
 		{"DeleteOrgAccount", func(tx sird.Tx) error { return tx.DeleteOrgAccount(acctB) }, true},
+		{"DeleteOrgUnit", func(tx sird.Tx) error { return tx.DeleteOrgUnit("ou-1") }, true},
 		{"InsertCase", func(tx sird.Tx) error { return tx.InsertCase(smallCase("1000000001", acctA, "us-east-1", 1, 0)) }, false},
 		{"AddMembershipChange", func(tx sird.Tx) error {
 			return tx.AddMembershipChange(&sird.MembershipChange{MembershipID: m.ID, Seq: 1, Action: "x", At: sird.At(ts(1, 0))})
