@@ -108,12 +108,8 @@ type group struct {
 	tx      *sql.Tx
 	sp      [3]*sql.Stmt // SAVEPOINT w, RELEASE w, ROLLBACK TO w: parsed once per group
 	bound   []boundStmt  // statements bound to tx, shared by the fns in turn
-	members int          // fns that succeeded and wait for the commit
-	waiters []*writeReq  // their Writes, acknowledged by the commit, its loss or its fsync
+	waiters []*writeReq  // the Writes whose fns succeeded, acknowledged by the commit, its loss or its fsync
 	start   time.Time
-	done    chan struct{} // closed once err and synced are final
-	err     error
-	synced  *syncRound // after a successful COMMIT: the fsync that acknowledges it (nil: none needed)
 
 	// State the group's fns share, because the group's transaction is the
 	// only writer while it is open (tx.go, cases.go, versions.go):
@@ -193,7 +189,7 @@ func (g *groupCommit) turn(req *writeReq) error {
 		if err != nil {
 			return g.s.d.mapErr(fmt.Errorf("sqlstore: begin: %w", err))
 		}
-		b = &group{tx: sqlTx, start: time.Now(), done: make(chan struct{})}
+		b = &group{tx: sqlTx, start: time.Now()}
 		g.cur = b
 		for i, q := range savepointSQL {
 			st, err := sqlTx.PrepareContext(writeCtx, q)
@@ -238,7 +234,6 @@ func (g *groupCommit) turn(req *writeReq) error {
 		return &lostError{g.s.d.mapErr(fmt.Errorf("sqlstore: release savepoint: %w", err))}
 	}
 	released = true
-	b.members++
 	b.waiters = append(b.waiters, req)
 	for _, k := range t.newCases {
 		if b.caseCounts == nil {
@@ -263,7 +258,7 @@ func (g *groupCommit) settle() {
 	if b == nil {
 		return
 	}
-	if b.members < maxGroup && time.Since(b.start) < maxGroupAge &&
+	if len(b.waiters) < maxGroup && time.Since(b.start) < maxGroupAge &&
 		(g.q.queued.Load() > 0 || g.wal != nil && g.wal.busy.Load()) {
 		return // the next turn joins and settles, or the syncer commits
 	}
@@ -289,9 +284,8 @@ func (g *groupCommit) commitOpen(wait bool) {
 func (g *groupCommit) commit() {
 	b := g.cur
 	g.cur = nil
-	if b.members == 0 {
+	if len(b.waiters) == 0 {
 		_ = b.tx.Rollback() // every fn failed: nothing to write, nothing to sync
-		close(b.done)
 		return
 	}
 	t0 := time.Now()
@@ -304,11 +298,10 @@ func (g *groupCommit) commit() {
 	g.commitNanos.Add(int64(time.Since(t0)))
 	switch {
 	case err != nil:
-		b.err = g.s.d.mapErr(fmt.Errorf("sqlstore: commit: %w", err))
-		ackAll(b.waiters, b.err)
+		ackAll(b.waiters, g.s.d.mapErr(fmt.Errorf("sqlstore: commit: %w", err)))
 	case g.wal != nil:
 		// An fsync that starts after the COMMIT returned acknowledges them.
-		b.synced = g.wal.committed(b.waiters...)
+		g.wal.committed(b.waiters...)
 	default:
 		ackAll(b.waiters, nil)
 	}
@@ -316,8 +309,7 @@ func (g *groupCommit) commit() {
 	if g.ckpt != nil {
 		g.ckpt.committed()
 	}
-	g.grouped.Add(int64(b.members))
-	close(b.done)
+	g.grouped.Add(int64(len(b.waiters)))
 }
 
 // addCaseCounts adds the group's new cases to case_counts, one statement
@@ -340,9 +332,7 @@ func (g *groupCommit) lose(b *group, cause error) {
 	g.cur = nil
 	g.lost.Add(1)
 	_ = b.tx.Rollback()
-	b.err = &lostError{cause}
-	ackAll(b.waiters, b.err) // they run their fns again
-	close(b.done)
+	ackAll(b.waiters, &lostError{cause}) // they run their fns again
 }
 
 func ackAll(reqs []*writeReq, err error) {

@@ -91,7 +91,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func openGroup(s *Store) bool {
 	s.group.mu.Lock()
 	defer s.group.mu.Unlock()
-	return s.group.cur != nil && s.group.cur.members > 0
+	return s.group.cur != nil && len(s.group.cur.waiters) > 0
 }
 
 // A Write returns only after an fsync that started after its COMMIT, and
