@@ -29,28 +29,22 @@ const (
 type checkpointer struct {
 	db   *sql.DB
 	kick chan struct{}
-	stop chan struct{}
-	done chan struct{}
 
-	mu      sync.Mutex
-	started bool // the goroutine runs (from the first commit on)
-	closed  bool
+	mu         sync.Mutex
+	background // from the first commit on
 }
 
 func newCheckpointer(db *sql.DB) *checkpointer {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
-	return &checkpointer{db: db, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	return &checkpointer{db: db, kick: make(chan struct{}, 1), background: newBackground()}
 }
 
 // committed tells the checkpointer that the WAL grew. It never blocks.
 func (c *checkpointer) committed() {
 	c.mu.Lock()
-	if !c.started && !c.closed {
-		c.started = true // no goroutine until the first write
-		go c.run()
-	}
+	c.startLocked(c.run)
 	c.mu.Unlock()
 	select {
 	case c.kick <- struct{}{}:
@@ -84,17 +78,8 @@ func (c *checkpointer) run() {
 // close stops the goroutine and closes the connection; it may be called
 // more than once.
 func (c *checkpointer) close() error {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	if !c.shutdown(&c.mu) {
 		return nil
-	}
-	c.closed = true
-	started := c.started
-	c.mu.Unlock()
-	close(c.stop)
-	if started {
-		<-c.done
 	}
 	return c.db.Close()
 }

@@ -52,9 +52,7 @@ type walSyncer struct {
 	// up if a Write holds it. nil: no group commit (tests).
 	commitOpen func(wait bool)
 
-	kick    chan struct{} // cap 1: a round is waiting for its fsync
-	stop    chan struct{}
-	done    chan struct{}
+	kick    chan struct{}  // cap 1: a round is waiting for its fsync
 	rescues sync.WaitGroup // commitOpen calls on goroutines of their own
 
 	// busy: a round waits for its fsync or one is running. While it is
@@ -62,13 +60,12 @@ type walSyncer struct {
 	// (settle): written under mu, read without it.
 	busy atomic.Bool
 
-	mu      sync.Mutex
-	syncFn  func(*os.File) error // (*os.File).Sync; tests replace it (setSyncFn)
-	next    *syncRound           // the COMMITs since the last fsync started; nil if none
-	failed  error                // the first failed fsync, for good
-	started bool                 // the goroutine runs (from the first commit on)
-	closed  bool
-	exited  bool // the goroutine has answered its last round
+	mu         sync.Mutex
+	syncFn     func(*os.File) error // (*os.File).Sync; tests replace it (setSyncFn)
+	next       *syncRound           // the COMMITs since the last fsync started; nil if none
+	failed     error                // the first failed fsync, for good
+	exited     bool                 // the goroutine has answered its last round
+	background                      // from the first commit on
 
 	// Owned by the goroutine (by a test calling sync when none runs).
 	f     *os.File
@@ -88,7 +85,7 @@ type syncRound struct {
 func newWALSyncer(path string) *walSyncer {
 	return &walSyncer{
 		path: path, syncFn: (*os.File).Sync,
-		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		kick: make(chan struct{}, 1), background: newBackground(),
 	}
 }
 
@@ -112,10 +109,7 @@ func (w *walSyncer) committed(waiters ...*writeReq) *syncRound {
 		ackAll(waiters, errWALSyncerClosed)
 		return finishedRound(errWALSyncerClosed) // nobody left to fsync
 	}
-	if !w.started {
-		w.started = true // no goroutine until the first write
-		go w.run()
-	}
+	w.startLocked(w.run) // no goroutine until the first commit
 	if w.next == nil {
 		w.next = &syncRound{done: make(chan struct{})}
 		w.busy.Store(true)
@@ -246,17 +240,8 @@ func (w *walSyncer) open() error {
 // close answers the waiting COMMITs (one last fsync), stops the goroutine
 // and closes the file; it may be called more than once.
 func (w *walSyncer) close() error {
-	w.mu.Lock()
-	if w.closed {
-		w.mu.Unlock()
+	if !w.shutdown(&w.mu) {
 		return nil
-	}
-	w.closed = true
-	started := w.started
-	w.mu.Unlock()
-	close(w.stop)
-	if started {
-		<-w.done
 	}
 	if w.path != "" {
 		undeferWALSync(w.path) // from now on a COMMIT on this WAL syncs by itself
