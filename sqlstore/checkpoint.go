@@ -16,6 +16,19 @@ import (
 // PASSIVE checkpoint (which never blocks the writer or the readers) shortly
 // after commits, and the writer's own automatic checkpoint stays only as a
 // backstop at a much larger WAL (writerAutoCheckpoint pages).
+//
+// The WAL starts over from its first frame only when a write transaction
+// begins with every frame already copied back. Under a steady stream of
+// commits a background checkpoint never gets there (the writer appends
+// while it copies), so the WAL grew to the backstop, whose checkpoint
+// copied up to a whole interval's frames inside a COMMIT: 10-30 ms with
+// every Write waiting, several times a second at 10,000 pages. Now, once
+// the WAL holds restartFrames, the checkpointer copies what the writer
+// appended meanwhile, then holds the write turn (no group open) while it
+// copies the last few commits' frames, so the next write transaction
+// restarts the WAL. That pause (a few ms, fsyncs included) comes once per
+// restartFrames pages. Nothing waits for readers: one still on an older
+// snapshot only puts the restart off to a later round.
 
 const (
 	// checkpointEvery spaces background checkpoints while writes go on: each
@@ -23,12 +36,23 @@ const (
 	checkpointEvery = 100 * time.Millisecond
 	// writerAutoCheckpoint is the writer's wal_autocheckpoint, in pages
 	// (4 KiB): reached only if the background checkpoints fall behind.
-	writerAutoCheckpoint = 10000
+	writerAutoCheckpoint = 2 * walRestartFrames
+	// walRestartFrames is the WAL size, in frames (4 KiB pages), from which
+	// the checkpointer makes the WAL restart: the larger, the rarer the
+	// pause, and the larger the WAL file stays (SQLite reuses it, it does
+	// not shrink it). At 10,000 creates/s the WAL grows about 100 MB/s.
+	walRestartFrames = 32768
 )
 
 type checkpointer struct {
 	db   *sql.DB
 	kick chan struct{}
+
+	// quiesce runs its argument holding the write turn with no group
+	// open (groupCommit.quiesce); nil: the WAL restarts only through the
+	// writer's backstop.
+	quiesce       func(func())
+	restartFrames int64 // walRestartFrames; tests lower it
 
 	mu         sync.Mutex
 	background // from the first commit on
@@ -38,7 +62,7 @@ func newCheckpointer(db *sql.DB) *checkpointer {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
-	return &checkpointer{db: db, kick: make(chan struct{}, 1), background: newBackground()}
+	return &checkpointer{db: db, kick: make(chan struct{}, 1), restartFrames: walRestartFrames, background: newBackground()}
 }
 
 // committed tells the checkpointer that the WAL grew. It never blocks.
@@ -63,9 +87,9 @@ func (c *checkpointer) run() {
 			return
 		case <-c.kick:
 		}
-		// A failure (another process holding the checkpoint lock, say) is
-		// harmless: the next one, or the writer's backstop, catches up.
-		_, _ = c.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+		if frames, _ := c.checkpoint(ctx); frames >= c.restartFrames && c.quiesce != nil {
+			c.restart(ctx)
+		}
 		t.Reset(checkpointEvery)
 		select {
 		case <-c.stop:
@@ -73,6 +97,30 @@ func (c *checkpointer) run() {
 		case <-t.C:
 		}
 	}
+}
+
+// restart makes the next write transaction restart the WAL: it copies
+// what the writer appended during the last checkpoint, then, holding the
+// write turn, the little appended since. If readers held back the copy,
+// it leaves the turn alone rather than copy much while holding it.
+func (c *checkpointer) restart(ctx context.Context) {
+	frames, copied := c.checkpoint(ctx)
+	if frames-copied > c.restartFrames/8 {
+		return
+	}
+	c.quiesce(func() { c.checkpoint(ctx) })
+}
+
+// checkpoint runs a PASSIVE checkpoint and returns the frames in the WAL
+// and how many of them are now copied to the database file. A failure
+// (another process holding the checkpoint lock, say) is harmless: the next
+// round, or the writer's backstop, catches up.
+func (c *checkpointer) checkpoint(ctx context.Context) (frames, copied int64) {
+	var busy int64
+	if err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {
+		return 0, 0
+	}
+	return frames, copied
 }
 
 // close stops the goroutine and closes the connection; it may be called

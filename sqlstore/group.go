@@ -279,6 +279,17 @@ func (g *groupCommit) commitOpen(wait bool) {
 	}
 }
 
+// quiesce runs fn holding the write turn, after committing the open group
+// if any: no Write runs, and none is left uncommitted, until fn returns.
+func (g *groupCommit) quiesce(fn func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cur != nil {
+		g.commit()
+	}
+	fn()
+}
+
 // commit commits (or, if no fn succeeded, rolls back) the open group and
 // answers its members. Called with g.mu held.
 func (g *groupCommit) commit() {
