@@ -32,8 +32,11 @@ import (
 
 const (
 	// checkpointEvery spaces background checkpoints while writes go on: each
-	// copies every page written since the last one, once.
-	checkpointEvery = 100 * time.Millisecond
+	// copies every page written since the last one, once, so a page that
+	// several commits changed meanwhile (an index leaf, the end of a table)
+	// is copied once. Under a create-only load, 500 ms took 5% less server
+	// CPU per create than 100 ms; a mixed load did not tell them apart.
+	checkpointEvery = 500 * time.Millisecond
 	// writerAutoCheckpoint is the writer's wal_autocheckpoint, in pages
 	// (4 KiB): reached only if the background checkpoints fall behind.
 	writerAutoCheckpoint = 2 * walRestartFrames
