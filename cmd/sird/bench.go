@@ -32,7 +32,8 @@ func benchCmd(args []string) error {
 	mix := fs.String("mix", "get-case=40,list-cases=15,create-case=15,update-case=10,create-comment=10,list-comments=10", "operation weights")
 	baseline := fs.String("serve-baseline", "", "instead of a load, serve the trivial net/http JSON handler on this address (the reference the targets compare against)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
-	compare := fs.Bool("compare-baseline", false, "first drive an in-process trivial net/http JSON handler with the same workers and duration, then the endpoint, and print the ratio")
+	compare := fs.Bool("compare-baseline", false, "first drive the trivial net/http JSON handler, served by a child process, with the same workers and duration, then the endpoint, and print the ratio")
+	inProcess := fs.Bool("baseline-in-process", false, "with --compare-baseline, serve the trivial handler from this process instead of a child process (faster than any separate server process can be)")
 	var store storeFlags
 	store.register(fs)
 	populateN := fs.Int("populate", 0, "instead of a load, insert this many cases straight into the store of --data-dir (or --database) for the account and region of --populate-account and --region, then exit; the server may be stopped or running")
@@ -64,7 +65,7 @@ func benchCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(os.Stderr, "baseline handler on", addr)
+		fmt.Fprintln(os.Stderr, baselineAnnounce+addr)
 		<-ctx.Done()
 		return nil
 	}
@@ -82,14 +83,8 @@ func benchCmd(args []string) error {
 	}
 	var base *loadgen.Report
 	if *compare {
-		addr, err := loadgen.ServeBaseline(ctx, "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		bcfg := cfg
-		bcfg.Endpoint, bcfg.Prepopulate = "http://"+addr, 0
-		bcfg.Mix = map[string]int{loadgen.OpBaseline: 1}
-		if base, err = loadgen.Run(ctx, bcfg); err != nil {
+		var err error
+		if base, err = runBaseline(ctx, cfg, *inProcess); err != nil {
 			return fmt.Errorf("baseline run: %w", err)
 		}
 	}
@@ -111,7 +106,11 @@ func benchCmd(args []string) error {
 		return rep.WriteJSON(os.Stdout)
 	}
 	if base != nil {
-		fmt.Println("== baseline: trivial net/http JSON handler, same workers and duration")
+		where := "its own process"
+		if *inProcess {
+			where = "this process"
+		}
+		fmt.Printf("== baseline: trivial net/http JSON handler in %s, same workers and duration\n", where)
 		base.WriteText(os.Stdout)
 		fmt.Println("== endpoint")
 	}
@@ -126,6 +125,30 @@ func benchCmd(args []string) error {
 		fmt.Println()
 	}
 	return nil
+}
+
+// runBaseline drives the trivial handler with cfg's workers and duration,
+// served from a child process, or from this one if inProcess.
+func runBaseline(ctx context.Context, cfg loadgen.Config, inProcess bool) (*loadgen.Report, error) {
+	var addr string
+	var err error
+	if inProcess {
+		bctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		addr, err = loadgen.ServeBaseline(bctx, "127.0.0.1:0")
+	} else {
+		var stop func()
+		addr, stop, err = startBaselineProcess(ctx)
+		if err == nil {
+			defer stop() // before the endpoint's run
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	cfg.Endpoint, cfg.Prepopulate = "http://"+addr, 0
+	cfg.Mix = map[string]int{loadgen.OpBaseline: 1}
+	return loadgen.Run(ctx, cfg)
 }
 
 func writeJSONPair(w io.Writer, base, rep *loadgen.Report) error {
