@@ -26,9 +26,10 @@ import (
 // the WAL holds restartFrames, the checkpointer copies what the writer
 // appended meanwhile, then holds the write turn (no group open) while it
 // copies the last few commits' frames, so the next write transaction
-// restarts the WAL. That pause (a few ms, fsyncs included) comes once per
-// restartFrames pages. Nothing waits for readers: one still on an older
-// snapshot only puts the restart off to a later round.
+// restarts the WAL. That pause (5-15 ms under a create-only load: two
+// fsyncs, and the copy waits for a CPU) comes once per restartFrames
+// pages. Nothing waits for readers: one still on an older snapshot only
+// puts the restart off to a later round.
 
 const (
 	// checkpointEvery spaces background checkpoints while writes go on: each
