@@ -64,10 +64,7 @@ func createCaseDigest(in *CreateCaseInput) requestDigest {
 		w.b = binary.AppendVarint(w.b, t.Unix())
 		w.b = binary.AppendUvarint(w.b, uint64(t.Nanosecond()))
 	}
-	w.count(len(in.ImpactedAccounts), in.ImpactedAccounts == nil)
-	for _, a := range in.ImpactedAccounts {
-		w.str(a)
-	}
+	w.strs(in.ImpactedAccounts)
 	w.count(len(in.Watchers), in.Watchers == nil)
 	for _, x := range in.Watchers {
 		w.str(x.Email)
@@ -79,10 +76,7 @@ func createCaseDigest(in *CreateCaseInput) requestDigest {
 		w.str(x.IPAddress)
 		w.str(x.UserAgent)
 	}
-	w.count(len(in.ImpactedServices), in.ImpactedServices == nil)
-	for _, s := range in.ImpactedServices {
-		w.str(s)
-	}
+	w.strs(in.ImpactedServices)
 	w.count(len(in.ImpactedAwsRegions), in.ImpactedAwsRegions == nil)
 	for _, r := range in.ImpactedAwsRegions {
 		w.str(r.Region)
@@ -114,6 +108,14 @@ func (w *digestWriter) str(s string) {
 }
 
 // count writes a list's length, or 0 for nil (n+1 otherwise).
+// strs writes a list of strings: its count (nil apart from empty), then each.
+func (w *digestWriter) strs(list []string) {
+	w.count(len(list), list == nil)
+	for _, s := range list {
+		w.str(s)
+	}
+}
+
 func (w *digestWriter) count(n int, isNil bool) {
 	if isNil {
 		w.b = append(w.b, 0)

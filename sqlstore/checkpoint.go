@@ -53,8 +53,7 @@ type checkpointer struct {
 	kick chan struct{}
 
 	// quiesce runs its argument holding the write turn with no group
-	// open (groupCommit.quiesce); nil: the WAL restarts only through the
-	// writer's backstop.
+	// open (groupCommit.quiesce).
 	quiesce       func(func())
 	restartFrames int64 // walRestartFrames; tests lower it
 
@@ -62,11 +61,11 @@ type checkpointer struct {
 	background // from the first commit on
 }
 
-func newCheckpointer(db *sql.DB) *checkpointer {
+func newCheckpointer(db *sql.DB, quiesce func(func())) *checkpointer {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
-	return &checkpointer{db: db, kick: make(chan struct{}, 1), restartFrames: walRestartFrames, background: newBackground()}
+	return &checkpointer{db: db, kick: make(chan struct{}, 1), quiesce: quiesce, restartFrames: walRestartFrames, background: newBackground()}
 }
 
 // committed tells the checkpointer that the WAL grew. It never blocks.
@@ -91,7 +90,7 @@ func (c *checkpointer) run() {
 			return
 		case <-c.kick:
 		}
-		if frames, _ := c.checkpoint(ctx); frames >= c.restartFrames && c.quiesce != nil {
+		if frames, _ := c.checkpoint(ctx); frames >= c.restartFrames {
 			c.restart(ctx)
 		}
 		t.Reset(checkpointEvery)

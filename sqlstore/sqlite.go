@@ -122,8 +122,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	}
 	s := newStore(sqliteDialect, w, r)
 	s.group = newGroupCommit(s)
-	s.group.ckpt = newCheckpointer(ck)
-	s.group.ckpt.quiesce = s.group.quiesce
+	s.group.ckpt = newCheckpointer(ck, s.group.quiesce)
 	s.group.wal = wal
 	wal.commitOpen = s.group.commitOpen
 	if opts.Migrate {
