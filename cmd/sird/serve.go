@@ -56,7 +56,6 @@ func serve(args []string) error {
 		return err
 	}
 	f.s3.AccessKey, f.s3.SecretKey = os.Getenv("SIRD_S3_ACCESS_KEY"), os.Getenv("SIRD_S3_SECRET_KEY")
-	tuneRuntime() // runtime.go
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
@@ -71,6 +70,7 @@ func serve(args []string) error {
 	loopback := isLoopback(ln.Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	tuneRuntime(ctx) // runtime.go
 
 	masterKey, err := f.masterKey()
 	if err != nil {
