@@ -64,7 +64,8 @@ const (
 )
 
 // responderTransitions is the responder's status workflow for AWS-resolved
-// cases. Ready to Close is reached only from Post-incident Activities; the
+// cases. Ready to Close is reached only from Post-incident Activities and
+// leads back there (the customer raised something before closing); the
 // customer closes the case with CloseCase, and Closed is final.
 var responderTransitions = map[string][]string{
 	StatusSubmitted:         {StatusAcknowledged},
@@ -72,6 +73,7 @@ var responderTransitions = map[string][]string{
 	StatusDetectionAnalysis: {StatusContainment, StatusPostIncident},
 	StatusContainment:       {StatusDetectionAnalysis, StatusPostIncident},
 	StatusPostIncident:      {StatusReadyToClose, StatusDetectionAnalysis, StatusContainment},
+	StatusReadyToClose:      {StatusPostIncident},
 }
 
 // ResponderCanTransition reports whether the responder may move an
@@ -81,7 +83,7 @@ func ResponderCanTransition(from, to string) bool {
 }
 
 // ResponderTransitions returns the statuses the responder may move a case
-// in status from to (none for Ready to Close and Closed).
+// in status from to (none for Closed).
 func ResponderTransitions(from string) []string {
 	return slices.Clone(responderTransitions[from])
 }

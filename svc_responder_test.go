@@ -141,6 +141,7 @@ var responderAllowed = map[[2]string]bool{
 	{sird.StatusPostIncident, sird.StatusReadyToClose}:      true,
 	{sird.StatusPostIncident, sird.StatusDetectionAnalysis}: true,
 	{sird.StatusPostIncident, sird.StatusContainment}:       true,
+	{sird.StatusReadyToClose, sird.StatusPostIncident}:      true,
 }
 
 func TestResponderTransitionMatrix(t *testing.T) {
