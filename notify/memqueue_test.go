@@ -19,7 +19,7 @@ type memQueue struct {
 	events   []sird.Event // the outbox, in commit order
 	byID     map[string]sird.Event
 	expanded map[string]bool
-	ds       []*notify.Delivery // by ID-1
+	ds       []*notify.Delivery // by ID-1; nil once pruned
 	keys     map[notify.Target]map[string]bool
 	claimErr error // injected failure
 }
@@ -73,7 +73,7 @@ func (q *memQueue) Claim(_ context.Context, l notify.Lane, now time.Time, n int,
 	}
 	var due []*notify.Delivery
 	for _, d := range q.ds {
-		if d.Status == notify.StatusPending && !d.NextAttempt.After(now) && d.Channel == l.Channel && (l.Target == "" || d.Target == l.Target) {
+		if d != nil && d.Status == notify.StatusPending && !d.NextAttempt.After(now) && d.Channel == l.Channel && (l.Target == "" || d.Target == l.Target) {
 			due = append(due, d)
 		}
 	}
@@ -125,7 +125,7 @@ func (q *memQueue) List(_ context.Context, status string, limit int) ([]notify.D
 	defer q.mu.Unlock()
 	var out []notify.Delivery
 	for i := len(q.ds) - 1; i >= 0 && len(out) < limit; i-- {
-		if status == "" || q.ds[i].Status == status {
+		if q.ds[i] != nil && (status == "" || q.ds[i].Status == status) {
 			out = append(out, q.load(q.ds[i]))
 		}
 	}
@@ -143,6 +143,40 @@ func (q *memQueue) Retry(_ context.Context, id int64, now time.Time) error {
 	return nil
 }
 
+func (q *memQueue) Prune(_ context.Context, before time.Time, n int) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	done := 0
+	for i, d := range q.ds {
+		if done >= n {
+			return done, nil
+		}
+		if d != nil && d.Status != notify.StatusPending && d.UpdatedAt.Before(before) {
+			delete(q.keys[notify.Target{Channel: d.Channel, Target: d.Target}], d.EventID)
+			q.ds[i] = nil
+			done++
+		}
+	}
+	held := map[string]bool{}
+	for _, d := range q.ds {
+		if d != nil {
+			held[d.EventID] = true
+		}
+	}
+	kept := q.events[:0]
+	for _, e := range q.events {
+		if done < n && e.Time.Before(before) && !held[e.ID] {
+			delete(q.byID, e.ID)
+			delete(q.expanded, e.ID)
+			done++
+			continue
+		}
+		kept = append(kept, e)
+	}
+	q.events = kept
+	return done, nil
+}
+
 func (q *memQueue) get(id int64) *notify.Delivery {
 	if id < 1 || id > int64(len(q.ds)) {
 		return nil
@@ -154,6 +188,14 @@ func (q *memQueue) get(id int64) *notify.Delivery {
 func TestMemQueueContract(t *testing.T) {
 	queuetest.Run(t, func(t *testing.T) queuetest.Harness {
 		q := newMemQueue()
-		return queuetest.Harness{Queue: q, AddEvent: func(tb testing.TB, e sird.Event) { q.AddEvent(e) }}
+		return queuetest.Harness{Queue: q, AddEvent: func(tb testing.TB, e sird.Event) { q.AddEvent(e) }, Events: func(testing.TB) []string {
+			q.mu.Lock()
+			defer q.mu.Unlock()
+			var ids []string
+			for _, e := range q.events {
+				ids = append(ids, e.ID)
+			}
+			return ids
+		}}
 	})
 }

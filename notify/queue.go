@@ -14,7 +14,8 @@ const (
 	ChannelWebhook = "webhook"
 )
 
-// Delivery states. Delivered and dead are terminal until an operator Retries.
+// Delivery states. Delivered and dead are terminal until an operator Retries
+// (dead only) or Prune deletes them.
 const (
 	StatusPending   = "pending"
 	StatusDelivered = "delivered"
@@ -102,4 +103,15 @@ type Queue interface {
 	// kept, it only ever grows. It returns ErrNotFound unless the delivery
 	// exists and is dead.
 	Retry(ctx context.Context, id int64, now time.Time) error
+
+	// Prune deletes, in one transaction, up to n rows the outbox no longer
+	// needs: deliveries delivered or dead whose UpdatedAt is before before,
+	// then events created before before that have no deliveries left,
+	// expanded or not. An event never expanded and that old was written
+	// while notifications were off, or failed to expand: sending it that
+	// late serves nobody. Pending deliveries are never deleted, however old,
+	// and their events stay. It returns the number of rows deleted,
+	// deliveries and events together; fewer than n means nothing more is
+	// due. Deleting is idempotent, so any number of nodes may prune at once.
+	Prune(ctx context.Context, before time.Time, n int) (int, error)
 }

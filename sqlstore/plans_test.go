@@ -5,10 +5,13 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sird-project/sird"
+	"github.com/sird-project/sird/notify"
 )
 
 // Query plans: every statement of the store finds its rows through an index,
@@ -18,7 +21,7 @@ import (
 
 // growingTables are the tables whose size follows the traffic; a statement
 // must never scan them whole.
-var growingTables = `cases|case_counts|case_edits|comments|events|idempotency|pending_uploads|memberships|membership_changes|org_units|org_accounts`
+var growingTables = `cases|case_counts|case_edits|comments|events|deliveries|idempotency|pending_uploads|memberships|membership_changes|org_units|org_accounts`
 
 // sortAllowed lists the statements that may sort: the memberships of one
 // account or organization, the changes of one membership, the units and
@@ -185,6 +188,111 @@ func checkPlan(t *testing.T, id stmtID, q string, plan []string, isScan, isSort 
 		}
 		if isSort(line) && !sortAllowed[id] {
 			t.Errorf("%s: sorts: %s", firstLine(q), strings.Join(plan, " | "))
+		}
+	}
+}
+
+// The queue's statements are not declared with def (queue.go), so the tests
+// above do not see them. Prune's are pinned here: they run over the whole
+// history of the outbox, and must read the rows they delete, not the ones
+// they keep.
+
+// prunePlans are the statements of Queue.Prune and their wanted plans.
+func prunePlans(s *Store) []struct{ q, sqlite, postgres string } {
+	q := s.Queue().(*queue)
+	return []struct{ q, sqlite, postgres string }{
+		{q.pruneDone, `SEARCH deliveries USING INDEX deliveries_finished (updated_ns<?)`, `Index Scan using deliveries_finished on deliveries`},
+		{q.pruneEvents, `SEARCH events USING INDEX events_created (created_at<?)`, `Index Scan using events_created on events`},
+	}
+}
+
+// outboxFixture stores events and deliveries in every state Prune tells
+// apart: delivered, dead, pending, and events never expanded.
+func outboxFixture(t *testing.T, s *Store) {
+	t.Helper()
+	ctx, now := t.Context(), time.Now()
+	err := s.Write(ctx, func(tx sird.Tx) error {
+		for i := range 400 {
+			if err := tx.AddEvent(&sird.Event{ID: fmt.Sprintf("plan-%06d", i), Type: sird.EventCaseUpdated, Time: sird.At(now)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := s.Queue()
+	hook := func(sird.Event) []notify.Target {
+		return []notify.Target{{Channel: notify.ChannelWebhook, Target: "a"}}
+	}
+	if _, err := q.Expand(ctx, now, 300, hook); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := q.Claim(ctx, notify.Lane{Channel: notify.ChannelWebhook, Target: "a"}, now, 200, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range ds {
+		if i%4 == 0 {
+			err = q.Fail(ctx, d, now, "gone", time.Time{}, true)
+		} else {
+			err = q.Complete(ctx, d, now)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestPrunePlansSQLite(t *testing.T) {
+	s := freshSQLite(t)(t, Options{Migrate: true})
+	outboxFixture(t, s)
+	scan := regexp.MustCompile(`^SCAN (` + growingTables + `)\b`)
+	for _, p := range prunePlans(s) {
+		plan, err := sqlitePlan(t.Context(), s.w, p.q, []any{int64(1), 1000})
+		if err != nil {
+			t.Fatalf("EXPLAIN QUERY PLAN %s: %v", firstLine(p.q), err)
+		}
+		checkPlan(t, -1, p.q, plan, func(line string) bool { return scan.MatchString(line) },
+			func(line string) bool { return strings.Contains(line, "USE TEMP B-TREE") })
+		if !slices.Contains(plan, p.sqlite) {
+			t.Errorf("%s: plan %q, want %q", firstLine(p.q), plan, p.sqlite)
+		}
+	}
+}
+
+func TestPrunePlansPostgres(t *testing.T) {
+	s := freshPostgres(t)(t, Options{Migrate: true})
+	outboxFixture(t, s)
+	ctx := t.Context()
+	if _, err := s.w.ExecContext(ctx, "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, set := range []string{"SET plan_cache_mode = force_generic_plan", "SET enable_seqscan = off"} {
+		if _, err := conn.ExecContext(ctx, set); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scan := regexp.MustCompile(`Seq Scan on (` + growingTables + `)\b`)
+	for i, p := range prunePlans(s) {
+		name := fmt.Sprintf("prune_%d", i)
+		if _, err := conn.ExecContext(ctx, "PREPARE "+name+" AS "+p.q); err != nil {
+			t.Fatalf("PREPARE %s: %v", firstLine(p.q), err)
+		}
+		plan, err := postgresPlan(ctx, conn, "EXPLAIN EXECUTE "+name+"(NULL, NULL)")
+		if err != nil {
+			t.Fatalf("EXPLAIN %s: %v", firstLine(p.q), err)
+		}
+		checkPlan(t, -1, p.q, plan, func(line string) bool { return scan.MatchString(line) },
+			func(line string) bool { return regexp.MustCompile(`^\s*(->\s*)?Sort\b`).MatchString(line) })
+		if !regexp.MustCompile(p.postgres).MatchString(strings.Join(plan, "\n")) {
+			t.Errorf("%s: plan\n%s\nwant %q", firstLine(p.q), strings.Join(plan, "\n"), p.postgres)
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // The notification queue (notify.Queue) over the outbox: the SQL of
-// notify/QUEUE.md. Its statements are not declared with def: two of them
+// notify/QUEUE.md. Its statements are not declared with def: four of them
 // take FOR UPDATE SKIP LOCKED on PostgreSQL only, inside the statement,
 // which the shared rewriting does not express. They run on the
 // transactions of Write and Read, so they get the same retries and error
@@ -44,6 +44,8 @@ func (s *Store) Queue() notify.Queue {
 		listAll:       q(fmt.Sprintf(qsList, "")),
 		listStatus:    q(fmt.Sprintf(qsList, "WHERE d.status = ? ")),
 		retry:         q(qsRetry),
+		pruneDone:     q(qsPruneDeliveries),
+		pruneEvents:   q(qsPruneEvents),
 	}
 }
 
@@ -89,6 +91,29 @@ LIMIT ?`
 	qsRetry = `UPDATE deliveries SET status = 'pending', attempts = 0, next_ns = ?, updated_ns = ?
 WHERE id = ? AND status = 'dead'`
 
+	// Prune: finished deliveries, then events left without any, oldest
+	// first through deliveries_finished and events_created (migration
+	// 0005). On PostgreSQL the inner SELECT locks the rows it picks and
+	// skips those another node is pruning; a row changed since the
+	// statement began is checked again as it now is, so a dead delivery an
+	// operator just retried is pending and stays.
+	qsPruneDeliveries = `DELETE FROM deliveries WHERE id IN (
+	SELECT id FROM deliveries
+	WHERE status <> 'pending' AND updated_ns < ?
+	ORDER BY updated_ns, id
+	LIMIT ?{skip}
+)`
+	// An event a concurrent Expand (another node) gives deliveries between
+	// this statement's snapshot and its delete fails the foreign key of
+	// deliveries, and the prune rolls back whole: nothing is lost, the
+	// next prune goes on.
+	qsPruneEvents = `DELETE FROM events WHERE seq IN (
+	SELECT seq FROM events
+	WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.event_id = events.id)
+	ORDER BY created_at, seq
+	LIMIT ?{skip}
+)`
+
 	qsBacklog = `SELECT count(*) FROM events WHERE expanded_ns IS NULL`
 )
 
@@ -101,6 +126,7 @@ type queue struct {
 	complete, fail                      string
 	listAll, listStatus                 string
 	retry                               string
+	pruneDone, pruneEvents              string
 }
 
 var _ notify.Queue = (*queue)(nil)
@@ -309,6 +335,34 @@ func (q *queue) Retry(ctx context.Context, id int64, now time.Time) error {
 		}
 		return nil
 	})
+}
+
+func (q *queue) Prune(ctx context.Context, before time.Time, n int) (int, error) {
+	if n <= 0 {
+		return 0, nil
+	}
+	ns := before.UnixNano()
+	var count int64
+	err := q.write(ctx, func(t *tx) error {
+		// Deliveries first: the events they free go in the same call.
+		ds, err := t.queueExec(q.pruneDone, ns, n)
+		if err != nil {
+			return err
+		}
+		count = ds
+		if left := int64(n) - ds; left > 0 {
+			es, err := t.queueExec(q.pruneEvents, ns, left)
+			if err != nil {
+				return err
+			}
+			count += es
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return int(count), nil
 }
 
 // scanDeliveries reads rows of deliveryColumns followed by the event doc.

@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,19 +19,85 @@ func queueHarness(s *Store) queuetest.Harness {
 		if err := s.Write(tb.Context(), func(tx sird.Tx) error { return tx.AddEvent(&e) }); err != nil {
 			tb.Fatal(err)
 		}
+	}, Events: func(tb testing.TB) []string {
+		tb.Helper()
+		rows, err := s.r.QueryContext(tb.Context(), "SELECT id FROM events")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer rows.Close()
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				tb.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			tb.Fatal(err)
+		}
+		return ids
 	}}
+}
+
+// fullHarness is queueHarness over a store that also holds a case (the
+// one the suite's events name, created long before them) with history and
+// a comment, an idempotency record and a pending upload: Others returns
+// them as Export writes them.
+func fullHarness(t *testing.T, s *Store) queuetest.Harness {
+	t.Helper()
+	c := benchCase(0)
+	at := c.CreatedDate.Time
+	err := s.Write(t.Context(), func(tx sird.Tx) error {
+		first := &sird.CaseEdit{Seq: 1, EventTimestamp: c.CreatedDate, Principal: "arn:aws:iam::1:user/e", Action: "CaseCreated"}
+		if err := tx.InsertCaseWithFirstEdit(c, first); err != nil {
+			return err
+		}
+		second := &sird.CaseEdit{Seq: 2, EventTimestamp: c.CreatedDate, Principal: "arn:aws:iam::1:user/e", Action: "CaseUpdated"}
+		if err := tx.AddCaseEdit(c.ID, second); err != nil {
+			return err
+		}
+		if err := tx.InsertComment(&sird.Comment{CaseID: c.ID, ID: "000001", Body: "b", Creator: "arn:aws:iam::1:user/c", CreatedDate: c.CreatedDate}); err != nil {
+			return err
+		}
+		if err := tx.PutIdempotency("CreateCase/"+c.AccountID, "token", "hash", c.ID, at); err != nil {
+			return err
+		}
+		return tx.AddPendingUpload(sird.AttachmentRef{AccountID: c.AccountID, Region: c.Region, CaseID: c.ID, AttachmentID: "att"}, at)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := queueHarness(s)
+	h.Others = func(tb testing.TB) string {
+		tb.Helper()
+		var buf bytes.Buffer
+		if err := s.Export(tb.Context(), &buf, nil); err != nil {
+			tb.Fatal(err)
+		}
+		var kept []string
+		for _, line := range strings.Split(buf.String(), "\n") {
+			// Rows of the outbox, and the row counts at the end, which count them.
+			if !strings.HasPrefix(line, `{"table":"events",`) && !strings.HasPrefix(line, `{"table":"deliveries",`) && !strings.HasPrefix(line, `{"end":`) {
+				kept = append(kept, line)
+			}
+		}
+		return strings.Join(kept, "\n")
+	}
+	return h
 }
 
 func TestQueueSQLite(t *testing.T) {
 	queuetest.Run(t, func(t *testing.T) queuetest.Harness {
-		return queueHarness(freshSQLite(t)(t, Options{Migrate: true}))
+		return fullHarness(t, freshSQLite(t)(t, Options{Migrate: true}))
 	})
 }
 
 func TestQueuePostgres(t *testing.T) {
 	freshPostgres(t) // skips the whole test when no server is configured
 	queuetest.Run(t, func(t *testing.T) queuetest.Harness {
-		return queueHarness(freshPostgres(t)(t, Options{Migrate: true, MaxConns: 8}))
+		return fullHarness(t, freshPostgres(t)(t, Options{Migrate: true, MaxConns: 8}))
 	})
 }
 
@@ -103,6 +171,86 @@ func TestQueuePostgresNodes(t *testing.T) {
 		if n != 1 {
 			t.Errorf("delivery %d claimed %d times", id, n)
 		}
+	}
+}
+
+// Several nodes prune one PostgreSQL database at once, as every node of a
+// deployment does: none fails, no row is counted twice, and what was due is
+// gone while the pending delivery and its event stay.
+func TestQueuePostgresPruneNodes(t *testing.T) {
+	open := freshPostgres(t)
+	const nodes, events = 4, 120
+	stores := make([]*Store, nodes)
+	for i := range stores {
+		stores[i] = open(t, Options{Migrate: true, MaxConns: 4})
+	}
+	h := queueHarness(stores[0])
+	old := time.Now().Add(-30 * 24 * time.Hour)
+	for i := range events {
+		h.AddEvent(t, sird.Event{ID: eventID(i), Type: sird.EventCaseUpdated, Time: sird.At(old)})
+	}
+	q := stores[0].Queue()
+	hook := notify.Lane{Channel: notify.ChannelWebhook, Target: "siem"}
+	plan := func(sird.Event) []notify.Target { return []notify.Target{{Channel: hook.Channel, Target: hook.Target}} }
+	if n, err := q.Expand(t.Context(), old, events/2, plan); err != nil || n != events/2 {
+		t.Fatalf("Expand = %d, %v; want %d", n, err, events/2)
+	}
+	ds, err := q.Claim(t.Context(), hook, old, events/2, time.Minute)
+	if err != nil || len(ds) != events/2 {
+		t.Fatalf("Claim = %d, %v; want %d", len(ds), err, events/2)
+	}
+	for _, d := range ds[1:] { // the first stays pending
+		if err := q.Complete(t.Context(), d, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Due: events/2-1 deliveries, their events, and the events/2 never expanded.
+	want := events/2 - 1 + events - 1
+	var (
+		mu    sync.Mutex
+		total int
+		wg    sync.WaitGroup
+	)
+	cutoff := time.Now()
+	for _, s := range stores {
+		wg.Go(func() {
+			for {
+				n, err := s.Queue().Prune(context.Background(), cutoff, 7)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				total += n
+				mu.Unlock()
+				if n < 7 {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// A node can stop short while another holds rows it then deletes; what
+	// the last ones freed goes at the next prune.
+	for {
+		n, err := q.Prune(t.Context(), cutoff, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += n
+		if n < 7 {
+			break
+		}
+	}
+	if total != want {
+		t.Errorf("nodes deleted %d rows together, want %d", total, want)
+	}
+	left, err := q.List(t.Context(), "", 0)
+	if err != nil || len(left) != 1 || left[0].ID != ds[0].ID {
+		t.Errorf("deliveries left: %d, %v; want the pending one", len(left), err)
+	}
+	if got := h.Events(t); len(got) != 1 || got[0] != ds[0].EventID {
+		t.Errorf("events left: %v, want %s", got, ds[0].EventID)
 	}
 }
 

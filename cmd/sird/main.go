@@ -19,7 +19,7 @@ Usage:
   sird migrate  [flags]   apply database migrations and exit
   sird export   [flags] > dump.jsonl           copy the whole deployment out (SQLite or PostgreSQL)
   sird import   [flags] < dump.jsonl           load a dump into a new, empty database
-  sird outbox   list [--status S] [--limit N] | retry ID   notification deliveries
+  sird outbox   list [--status S] [--limit N] | retry ID | prune --older-than D   notification deliveries
   sird bench    [flags]   signed load generator
   sird version            print the version
 

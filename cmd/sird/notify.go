@@ -35,6 +35,8 @@ type notifyFlags struct {
 	pollInterval, timeout, lease, backoff, maxBackoff time.Duration
 	maxAttempts                                       int
 
+	outboxRetention time.Duration // prune.go; pruning runs with notifications off too
+
 	envErrs []error // malformed environment values, reported when the notifier starts
 }
 
@@ -51,6 +53,7 @@ func (f *notifyFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxAttempts, "notify-max-attempts", f.envInt("SIRD_NOTIFY_MAX_ATTEMPTS", 12), "attempts before a delivery is dead (env SIRD_NOTIFY_MAX_ATTEMPTS)")
 	fs.DurationVar(&f.backoff, "notify-backoff", f.envDuration("SIRD_NOTIFY_BACKOFF", 10*time.Second), "wait after the first failed attempt, doubled after each (env SIRD_NOTIFY_BACKOFF)")
 	fs.DurationVar(&f.maxBackoff, "notify-max-backoff", f.envDuration("SIRD_NOTIFY_MAX_BACKOFF", 30*time.Minute), "longest wait between attempts (env SIRD_NOTIFY_MAX_BACKOFF)")
+	fs.DurationVar(&f.outboxRetention, "outbox-retention", f.envDuration("SIRD_OUTBOX_RETENTION", 7*24*time.Hour), "delete delivered and dead deliveries this long after they ended, and events this old without pending deliveries, sent or never sent; 0 keeps everything (env SIRD_OUTBOX_RETENTION)")
 }
 
 func (f *notifyFlags) envInt(name string, def int) int {
@@ -191,7 +194,7 @@ func startNotifier(ctx context.Context, st *sqlstore.Store, log *slog.Logger, f 
 		return nil, nil, fmt.Errorf("notifications: %w", err)
 	}
 	if cfg == nil {
-		log.Info("notifications are off (no --smtp-host, no --webhooks-file): events stay in the outbox, see `sird outbox list`")
+		log.Info("notifications are off (no --smtp-host, no --webhooks-file): events stay in the outbox until --outbox-retention, see `sird outbox list`")
 		return func() {}, func() {}, nil
 	}
 	w, err := notify.New(*cfg)

@@ -14,9 +14,10 @@ import (
 	"github.com/sird-project/sird/notify"
 )
 
-const outboxUsage = "usage: sird outbox list [--status pending|delivered|dead] [--limit N]; sird outbox retry ID..."
+const outboxUsage = "usage: sird outbox list [--status pending|delivered|dead] [--limit N]; sird outbox retry ID...; sird outbox prune --older-than DURATION"
 
-// outboxCmd lists notification deliveries and revives dead ones.
+// outboxCmd lists notification deliveries, revives dead ones and prunes
+// old ones.
 func outboxCmd(args []string) error {
 	if len(args) == 0 {
 		return errors.New(outboxUsage)
@@ -26,6 +27,7 @@ func outboxCmd(args []string) error {
 	f.register(fs)
 	status := fs.String("status", "", "only deliveries with this status: pending, delivered or dead")
 	limit := fs.Int("limit", 50, "at most this many deliveries, newest first")
+	olderThan := fs.Duration("older-than", 0, "prune: delete delivered and dead deliveries that ended longer ago than this, and events this old without pending deliveries (e.g. 168h)")
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
@@ -42,6 +44,10 @@ func outboxCmd(args []string) error {
 		}
 	case "retry":
 		if len(pos) == 0 {
+			return errors.New(outboxUsage)
+		}
+	case "prune":
+		if *olderThan <= 0 || len(pos) > 0 {
 			return errors.New(outboxUsage)
 		}
 	default:
@@ -72,6 +78,14 @@ func outboxCmd(args []string) error {
 			fmt.Printf("delivery %d: pending again\n", id)
 		}
 		return nil
+	}
+
+	if args[0] == "prune" {
+		n, err := pruneOutbox(ctx, q, time.Now().Add(-*olderThan)) // prune.go
+		if n > 0 || err == nil {
+			fmt.Printf("%d outbox row(s) deleted\n", n)
+		}
+		return err
 	}
 
 	ds, err := q.List(ctx, *status, *limit)

@@ -104,6 +104,11 @@ func serve(args []string) error {
 		return err
 	}
 	defer stopNotifier() // before the store closes: attempts in flight record their outcome
+	stopPruner, err := startPruner(ctx, st.Queue(), log, f.notify.outboxRetention)
+	if err != nil {
+		return err
+	}
+	defer stopPruner() // prune.go; also before the store closes
 	svc.OnEvents = kick
 	verifier := &sigv4.Verifier{Service: "security-ir", ValidRegion: api.ValidRegion, Now: time.Now}
 	srv := api.New(svc, keys, verifier, log)

@@ -23,6 +23,14 @@ type Harness struct {
 	Queue notify.Queue
 	// AddEvent commits e to the outbox, as sird.Tx.AddEvent in a Write does.
 	AddEvent func(t testing.TB, e sird.Event)
+	// Events returns the IDs of the events in the outbox, expanded or not,
+	// in any order: what Prune left.
+	Events func(t testing.TB) []string
+	// Others, for a store that holds more than the outbox, returns the rest
+	// (cases, comments, history, ...) in a form that compares equal while
+	// nothing changed; Prune must not touch it. The harness puts some there,
+	// dated before the cutoffs of the tests. Nil for a queue alone.
+	Others func(t testing.TB) string
 }
 
 var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -67,6 +75,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"FailWithStaleLease", failStale},
 		{"DeadThenRetry", deadRetry},
 		{"ListFilters", list},
+		{"PruneByAgeAndState", pruneByAge},
+		{"PruneBatches", pruneBatches},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newHarness(t)) })
@@ -410,5 +420,241 @@ func list(t *testing.T, h Harness) {
 				}
 			}
 		})
+	}
+}
+
+// fate is how one delivery of a prune test ends: delivered, dead, failed
+// (pending again) or retried (dead, then pending), at a time; or pending,
+// never attempted.
+type fate struct {
+	outcome string
+	at      time.Time
+}
+
+const (
+	delivered = "delivered"
+	dead      = "dead"
+	failed    = "failed"
+	retried   = "retried"
+	untried   = "untried"
+)
+
+// outboxCase is an event of a prune test and the deliveries it has.
+type outboxCase struct {
+	name     string
+	created  time.Time
+	expanded bool   // with no fates: expanded to no targets
+	fates    []fate // one webhook delivery each
+	// What Prune(cutoff) keeps: the event, and the deliveries by index.
+	keepEvent bool
+	keep      []int
+}
+
+// addCases stores the events of cs and their deliveries, each delivery to
+// a webhook of its own ("<case>/<index>"). Events never expanded are added
+// last, so no Expand takes them.
+func addCases(t *testing.T, h Harness, cs []outboxCase) {
+	t.Helper()
+	ctx := context.Background()
+	targets := map[string][]notify.Target{}
+	plan := func(e sird.Event) []notify.Target { return targets[e.ID] }
+	for i, c := range cs {
+		if !c.expanded {
+			continue
+		}
+		e := eventAt(i, c.created)
+		for j := range c.fates {
+			targets[e.ID] = append(targets[e.ID], notify.Target{Channel: notify.ChannelWebhook, Target: fmt.Sprintf("%d/%d", i, j)})
+		}
+		h.AddEvent(t, e)
+		if got, err := h.Queue.Expand(ctx, c.created, 10, plan); err != nil || got != 1 {
+			t.Fatalf("%s: Expand = %d, %v; want 1", c.name, got, err)
+		}
+		for j, f := range c.fates {
+			name := fmt.Sprintf("%d/%d", i, j)
+			if f.outcome == untried {
+				continue
+			}
+			ds := claim(t, h.Queue, notify.Lane{Channel: notify.ChannelWebhook, Target: name}, c.created, 10)
+			if len(ds) != 1 {
+				t.Fatalf("%s: claimed %d deliveries to %s, want 1", c.name, len(ds), name)
+			}
+			d := ds[0]
+			var err error
+			switch f.outcome {
+			case delivered:
+				err = h.Queue.Complete(ctx, d, f.at)
+			case dead:
+				err = h.Queue.Fail(ctx, d, f.at, "gave up", time.Time{}, true)
+			case failed:
+				err = h.Queue.Fail(ctx, d, f.at, "HTTP 503", f.at.Add(time.Hour), false)
+			case retried:
+				if err = h.Queue.Fail(ctx, d, c.created, "gave up", time.Time{}, true); err == nil {
+					err = h.Queue.Retry(ctx, d.ID, f.at)
+				}
+			}
+			if err != nil {
+				t.Fatalf("%s: delivery %s %s: %v", c.name, name, f.outcome, err)
+			}
+		}
+	}
+	for i, c := range cs {
+		if !c.expanded {
+			h.AddEvent(t, eventAt(i, c.created))
+		}
+	}
+}
+
+func eventAt(i int, at time.Time) sird.Event {
+	e := event(i)
+	e.Time = sird.At(at)
+	return e
+}
+
+// outbox returns the event IDs and the delivery targets in the outbox, sorted.
+func outbox(t *testing.T, h Harness) (events, targets []string) {
+	t.Helper()
+	events = h.Events(t)
+	slices.Sort(events)
+	ds, err := h.Queue.List(context.Background(), "", 1000)
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	for _, d := range ds {
+		targets = append(targets, d.Target)
+	}
+	slices.Sort(targets)
+	return events, targets
+}
+
+func others(t *testing.T, h Harness) string {
+	t.Helper()
+	if h.Others == nil {
+		return ""
+	}
+	return h.Others(t)
+}
+
+func prune(t *testing.T, q notify.Queue, before time.Time, n int) int {
+	t.Helper()
+	got, err := q.Prune(context.Background(), before, n)
+	if err != nil {
+		t.Fatalf("Prune: %v", err)
+	}
+	return got
+}
+
+func pruneByAge(t *testing.T, h Harness) {
+	old, cutoff, recent := t0, t0.Add(24*time.Hour), t0.Add(48*time.Hour)
+	cs := []outboxCase{
+		{name: "delivered before the cutoff", created: old, expanded: true, fates: []fate{{delivered, old}}},
+		{name: "dead before the cutoff", created: old, expanded: true, fates: []fate{{dead, old}}},
+		{name: "delivered after the cutoff", created: old, expanded: true, fates: []fate{{delivered, recent}}, keepEvent: true, keep: []int{0}},
+		{name: "dead after the cutoff", created: old, expanded: true, fates: []fate{{dead, recent}}, keepEvent: true, keep: []int{0}},
+		{name: "delivered at the cutoff", created: old, expanded: true, fates: []fate{{delivered, cutoff}}, keepEvent: true, keep: []int{0}},
+		{name: "pending, never attempted", created: old, expanded: true, fates: []fate{{untried, old}}, keepEvent: true, keep: []int{0}},
+		{name: "pending, failed before the cutoff", created: old, expanded: true, fates: []fate{{failed, old}}, keepEvent: true, keep: []int{0}},
+		{name: "dead, retried before the cutoff", created: old, expanded: true, fates: []fate{{retried, old}}, keepEvent: true, keep: []int{0}},
+		{name: "one delivered, one pending", created: old, expanded: true, fates: []fate{{delivered, old}, {untried, old}}, keepEvent: true, keep: []int{1}},
+		{name: "one delivered, one dead, both before the cutoff", created: old, expanded: true, fates: []fate{{delivered, old}, {dead, old}}},
+		{name: "one delivered before the cutoff, one after", created: old, expanded: true, fates: []fate{{delivered, old}, {delivered, recent}}, keepEvent: true, keep: []int{1}},
+		{name: "expanded to no targets, before the cutoff", created: old, expanded: true},
+		{name: "expanded to no targets, after the cutoff", created: recent, expanded: true, keepEvent: true},
+		{name: "never expanded, before the cutoff", created: old},
+		{name: "never expanded, at the cutoff", created: cutoff, keepEvent: true},
+		{name: "never expanded, after the cutoff", created: recent, keepEvent: true},
+	}
+	addCases(t, h, cs)
+	before := others(t, h)
+	var wantEvents, wantTargets []string
+	deleted, pending := 0, 0
+	for i, c := range cs {
+		if c.keepEvent {
+			wantEvents = append(wantEvents, event(i).ID)
+		} else {
+			deleted++
+		}
+		for j, f := range c.fates {
+			if f.outcome == untried || f.outcome == failed || f.outcome == retried {
+				pending++
+			}
+			if slices.Contains(c.keep, j) {
+				wantTargets = append(wantTargets, fmt.Sprintf("%d/%d", i, j))
+			} else {
+				deleted++
+			}
+		}
+	}
+	slices.Sort(wantEvents)
+	slices.Sort(wantTargets)
+
+	if got := prune(t, h.Queue, cutoff, 1000); got != deleted {
+		t.Errorf("Prune = %d, want %d", got, deleted)
+	}
+	gotEvents, gotTargets := outbox(t, h)
+	for i, c := range cs {
+		t.Run(c.name, func(t *testing.T) {
+			if got := slices.Contains(gotEvents, event(i).ID); got != c.keepEvent {
+				t.Errorf("event kept: got %v, want %v", got, c.keepEvent)
+			}
+			for j, f := range c.fates {
+				want := slices.Contains(c.keep, j)
+				if got := slices.Contains(gotTargets, fmt.Sprintf("%d/%d", i, j)); got != want {
+					t.Errorf("delivery %d (%s) kept: got %v, want %v", j, f.outcome, got, want)
+				}
+			}
+		})
+	}
+	if !slices.Equal(gotEvents, wantEvents) || !slices.Equal(gotTargets, wantTargets) {
+		t.Errorf("after Prune: events %v and deliveries %v, want %v and %v", gotEvents, gotTargets, wantEvents, wantTargets)
+	}
+	if got := others(t, h); got != before {
+		t.Errorf("Prune changed what is not the outbox:\n%s\nwant\n%s", got, before)
+	}
+	if got := prune(t, h.Queue, cutoff, 1000); got != 0 {
+		t.Errorf("second Prune = %d, want 0", got)
+	}
+	// What is left still works: the pending deliveries go out.
+	if got := claim(t, h.Queue, notify.Lane{Channel: notify.ChannelWebhook}, recent.Add(time.Hour), 100); len(got) != pending {
+		t.Errorf("claimed %d pending deliveries after Prune, want %d", len(got), pending)
+	}
+}
+
+func pruneBatches(t *testing.T, h Harness) {
+	old, cutoff := t0, t0.Add(time.Hour)
+	var cs []outboxCase
+	for range 3 { // 3 events with 2 deliveries each, 9 rows
+		cs = append(cs, outboxCase{created: old, expanded: true, fates: []fate{{delivered, old}, {dead, old}}})
+	}
+	for range 5 { // 5 rows
+		cs = append(cs, outboxCase{created: old})
+	}
+	cs = append(cs, outboxCase{created: old, expanded: true, fates: []fate{{untried, old}}}) // kept
+	addCases(t, h, cs)
+	before := others(t, h)
+
+	if got := prune(t, h.Queue, cutoff, 0); got != 0 {
+		t.Errorf("Prune(n=0) = %d, want 0", got)
+	}
+	var got []int
+	for range 10 {
+		n := prune(t, h.Queue, cutoff, 4)
+		got = append(got, n)
+		if n < 4 {
+			break
+		}
+	}
+	if want := []int{4, 4, 4, 2}; !slices.Equal(got, want) {
+		t.Errorf("Prune(n=4) until short: %v, want %v", got, want)
+	}
+	events, targets := outbox(t, h)
+	if want := []string{event(len(cs) - 1).ID}; !slices.Equal(events, want) {
+		t.Errorf("events left: %v, want %v", events, want)
+	}
+	if want := []string{fmt.Sprintf("%d/0", len(cs)-1)}; !slices.Equal(targets, want) {
+		t.Errorf("deliveries left: %v, want %v", targets, want)
+	}
+	if got := others(t, h); got != before {
+		t.Errorf("Prune changed what is not the outbox:\n%s\nwant\n%s", got, before)
 	}
 }
