@@ -109,8 +109,11 @@ type Queue interface {
 	// then events created before before that have no deliveries left,
 	// expanded or not. An event never expanded and that old was written
 	// while notifications were off, or failed to expand: sending it that
-	// late serves nobody. Pending deliveries are never deleted, however old,
-	// and their events stay. It returns the number of rows deleted,
+	// late serves nobody. Events are taken in the order they were written,
+	// up to the first one created at or after before: an old event written
+	// after a newer one (the clock stepped back) may wait for a later
+	// Prune. Pending deliveries are never deleted, however old, and their
+	// events stay. It returns the number of rows deleted,
 	// deliveries and events together; fewer than n means nothing more is
 	// due. Deleting is idempotent, so any number of nodes may prune at once.
 	Prune(ctx context.Context, before time.Time, n int) (int, error)

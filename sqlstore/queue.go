@@ -92,11 +92,18 @@ LIMIT ?`
 WHERE id = ? AND status = 'dead'`
 
 	// Prune: finished deliveries, then events left without any, oldest
-	// first through deliveries_finished and events_created (migration
-	// 0005). On PostgreSQL the inner SELECT locks the rows it picks and
-	// skips those another node is pruning; a row changed since the
-	// statement began is checked again as it now is, so a dead delivery an
-	// operator just retried is pending and stays.
+	// first. Deliveries go through deliveries_finished (migration 0005).
+	// Events have no index on created_at, which every case change would
+	// pay for: they are walked in seq order, which is their write order,
+	// up to the first one written at or after the cutoff (the inner
+	// SELECT's bound), so a prune reads the old events, not the kept ones.
+	// A clock that stepped back only leaves an old event for a later
+	// prune: created_at < cutoff is checked on every row deleted.
+	//
+	// On PostgreSQL the inner SELECTs lock the rows they pick and skip
+	// those another node is pruning; a row changed since the statement
+	// began is checked again as it now is, so a dead delivery an operator
+	// just retried is pending and stays.
 	qsPruneDeliveries = `DELETE FROM deliveries WHERE id IN (
 	SELECT id FROM deliveries
 	WHERE status <> 'pending' AND updated_ns < ?
@@ -109,8 +116,9 @@ WHERE id = ? AND status = 'dead'`
 	// next prune goes on.
 	qsPruneEvents = `DELETE FROM events WHERE seq IN (
 	SELECT seq FROM events
-	WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.event_id = events.id)
-	ORDER BY created_at, seq
+	WHERE seq < coalesce((SELECT seq FROM events WHERE created_at >= ? ORDER BY seq LIMIT 1), 9223372036854775807)
+	AND created_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.event_id = events.id)
+	ORDER BY seq
 	LIMIT ?{skip}
 )`
 
@@ -351,7 +359,7 @@ func (q *queue) Prune(ctx context.Context, before time.Time, n int) (int, error)
 		}
 		count = ds
 		if left := int64(n) - ds; left > 0 {
-			es, err := t.queueExec(q.pruneEvents, ns, left)
+			es, err := t.queueExec(q.pruneEvents, ns, ns, left)
 			if err != nil {
 				return err
 			}

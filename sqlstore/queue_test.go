@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -286,4 +287,38 @@ func TestQueueBacklog(t *testing.T) {
 
 func eventID(i int) string {
 	return "00000000-0000-4000-8000-" + string(rune('a'+i/26%26)) + string(rune('a'+i%26)) + "0000000000"
+}
+
+// Prune walks events in write order and stops at the first one written at
+// or after the cutoff: an old event written after it (the clock stepped
+// back) waits until the cutoff passes that one, and is never deleted early.
+func TestPruneEventsInWriteOrder(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := b.fresh(t)(t, Options{Migrate: true})
+			h := queueHarness(s)
+			t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			for i, at := range []time.Time{t0, t0.Add(2 * time.Hour), t0.Add(time.Minute), t0.Add(3 * time.Hour)} {
+				h.AddEvent(t, sird.Event{ID: eventID(i), Type: sird.EventCaseUpdated, Time: sird.At(at)})
+			}
+			for _, step := range []struct {
+				cutoff time.Time
+				want   []string // events left
+			}{
+				{t0.Add(time.Hour), []string{eventID(1), eventID(2), eventID(3)}},
+				{t0.Add(2 * time.Hour), []string{eventID(1), eventID(2), eventID(3)}},
+				{t0.Add(2*time.Hour + 1), []string{eventID(3)}},
+				{t0.Add(3*time.Hour + 1), nil},
+			} {
+				if _, err := s.Queue().Prune(t.Context(), step.cutoff, 100); err != nil {
+					t.Fatal(err)
+				}
+				got := h.Events(t)
+				slices.Sort(got)
+				if !slices.Equal(got, step.want) {
+					t.Errorf("after Prune(%v): events %v, want %v", step.cutoff.Sub(t0), got, step.want)
+				}
+			}
+		})
+	}
 }

@@ -76,6 +76,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"DeadThenRetry", deadRetry},
 		{"ListFilters", list},
 		{"PruneByAgeAndState", pruneByAge},
+		{"PruneKeepsRecentExpandedEvents", pruneKeepsRecent},
 		{"PruneBatches", pruneBatches},
 	}
 	for _, tc := range tests {
@@ -559,7 +560,6 @@ func pruneByAge(t *testing.T, h Harness) {
 		{name: "one delivered, one dead, both before the cutoff", created: old, expanded: true, fates: []fate{{delivered, old}, {dead, old}}},
 		{name: "one delivered before the cutoff, one after", created: old, expanded: true, fates: []fate{{delivered, old}, {delivered, recent}}, keepEvent: true, keep: []int{1}},
 		{name: "expanded to no targets, before the cutoff", created: old, expanded: true},
-		{name: "expanded to no targets, after the cutoff", created: recent, expanded: true, keepEvent: true},
 		{name: "never expanded, before the cutoff", created: old},
 		{name: "never expanded, at the cutoff", created: cutoff, keepEvent: true},
 		{name: "never expanded, after the cutoff", created: recent, keepEvent: true},
@@ -617,6 +617,22 @@ func pruneByAge(t *testing.T, h Harness) {
 	// What is left still works: the pending deliveries go out.
 	if got := claim(t, h.Queue, notify.Lane{Channel: notify.ChannelWebhook}, recent.Add(time.Hour), 100); len(got) != pending {
 		t.Errorf("claimed %d pending deliveries after Prune, want %d", len(got), pending)
+	}
+}
+
+// pruneKeepsRecent: an expanded event with no deliveries stays until it
+// is older than the cutoff. It is apart from pruneByAge because addCases
+// writes the expanded events before the unexpanded ones, and events are
+// written in time order, as the service writes them (Prune may leave an
+// old event written after a newer one for a later call).
+func pruneKeepsRecent(t *testing.T, h Harness) {
+	old, cutoff, recent := t0, t0.Add(24*time.Hour), t0.Add(48*time.Hour)
+	addCases(t, h, []outboxCase{{created: old, expanded: true}, {created: recent, expanded: true}})
+	if got := prune(t, h.Queue, cutoff, 1000); got != 1 {
+		t.Errorf("Prune = %d, want 1", got)
+	}
+	if got, _ := outbox(t, h); !slices.Equal(got, []string{event(1).ID}) {
+		t.Errorf("events left: %v, want %v", got, []string{event(1).ID})
 	}
 }
 
