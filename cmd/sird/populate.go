@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"time"
 
@@ -26,6 +27,8 @@ func populate(ctx context.Context, st *sqlstore.Store, n int, account, region st
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	start := time.Now()
 	done := 0
+	f, ok := progress.(*os.File)
+	live := ok && isTerminal(f)
 	for done < n {
 		size := min(populateBatch, n-done)
 		err := st.Write(ctx, func(tx sird.Tx) error {
@@ -48,7 +51,9 @@ func populate(ctx context.Context, st *sqlstore.Store, n int, account, region st
 			return err
 		}
 		done += size
-		if progress != nil {
+		if progress != nil && (live || done == n) {
+			// Off a terminal the \r updates would pile up on one line:
+			// only the final count is written there.
 			el := time.Since(start)
 			fmt.Fprintf(progress, "\rpopulate: %d/%d cases, %.0f cases/s   ", done, n, float64(done)/el.Seconds())
 		}
