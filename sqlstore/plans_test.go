@@ -115,9 +115,12 @@ func sqlitePlan(ctx context.Context, db *sql.DB, q string, args []any) ([]string
 	return plan, rows.Err()
 }
 
-func TestQueryPlansPostgres(t *testing.T) {
-	s := freshPostgres(t)(t, Options{Migrate: true})
-	planFixture(t, s)
+// genericPlanConn is a connection of the PostgreSQL store s, its tables
+// analyzed, that plans a prepared statement as it would without its
+// parameters' values, and uses no sequential scan where an index can serve
+// (an empty table would otherwise always be scanned).
+func genericPlanConn(t *testing.T, s *Store) *sql.Conn {
+	t.Helper()
 	ctx := t.Context()
 	if _, err := s.w.ExecContext(ctx, "ANALYZE"); err != nil {
 		t.Fatal(err)
@@ -126,15 +129,20 @@ func TestQueryPlansPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	// The plan a prepared statement gets without its parameters' values,
-	// and no sequential scan where an index can serve (an empty table
-	// would otherwise always be scanned).
+	t.Cleanup(func() { conn.Close() })
 	for _, set := range []string{"SET plan_cache_mode = force_generic_plan", "SET enable_seqscan = off"} {
 		if _, err := conn.ExecContext(ctx, set); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return conn
+}
+
+func TestQueryPlansPostgres(t *testing.T) {
+	s := freshPostgres(t)(t, Options{Migrate: true})
+	planFixture(t, s)
+	ctx := t.Context()
+	conn := genericPlanConn(t, s)
 	scan := regexp.MustCompile(`Seq Scan on (` + growingTables + `)\b`)
 	for id, q := range s.texts {
 		name := fmt.Sprintf("plan_%d", id)
@@ -276,19 +284,7 @@ func TestPrunePlansPostgres(t *testing.T) {
 	s := freshPostgres(t)(t, Options{Migrate: true})
 	outboxFixture(t, s)
 	ctx := t.Context()
-	if _, err := s.w.ExecContext(ctx, "ANALYZE"); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := s.w.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for _, set := range []string{"SET plan_cache_mode = force_generic_plan", "SET enable_seqscan = off"} {
-		if _, err := conn.ExecContext(ctx, set); err != nil {
-			t.Fatal(err)
-		}
-	}
+	conn := genericPlanConn(t, s)
 	scan := regexp.MustCompile(`Seq Scan on (` + growingTables + `)\b`)
 	for i, p := range prunePlans(s) {
 		name := fmt.Sprintf("prune_%d", i)
