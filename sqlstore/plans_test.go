@@ -205,15 +205,23 @@ func checkPlan(t *testing.T, id stmtID, q string, plan []string, isScan, isSort 
 // history of the outbox, and must read the rows they delete, not the ones
 // they keep.
 
+// prunePlan is a statement of Queue.Prune, the arguments it is planned
+// with, and its wanted plans.
+type prunePlan struct {
+	q                        string
+	args                     []any
+	sqlite, postgres, scanOK string
+}
+
 // prunePlans are the statements of Queue.Prune and their wanted plans.
 // The events' bound (the first seq written at or after the cutoff) is a
 // SCAN in seq order that stops at its first row, since nothing sorts it:
 // scanOK lets that one line through in SQLite's plan.
-func prunePlans(s *Store) []struct{ q, sqlite, postgres, scanOK string } {
+func prunePlans(s *Store) []prunePlan {
 	q := s.Queue().(*queue)
-	return []struct{ q, sqlite, postgres, scanOK string }{
-		{q.pruneDone, `SEARCH deliveries USING INDEX deliveries_finished (updated_ns<?)`, `Index Scan using deliveries_finished on deliveries`, ""},
-		{q.pruneEvents, `SEARCH events USING INTEGER PRIMARY KEY (rowid<?)`, `Index Scan using events_pkey on events`, "SCAN events"},
+	return []prunePlan{
+		{q.pruneDone, []any{int64(1), 1000}, `SEARCH deliveries USING INDEX deliveries_finished (updated_ns<?)`, `Index Scan using deliveries_finished on deliveries`, ""},
+		{q.pruneEvents, []any{int64(1), int64(1), 1000}, `SEARCH events USING INTEGER PRIMARY KEY (rowid<?)`, `Index Scan using events_pkey on events`, "SCAN events"},
 	}
 }
 
@@ -261,11 +269,7 @@ func TestPrunePlansSQLite(t *testing.T) {
 	outboxFixture(t, s)
 	scan := regexp.MustCompile(`^SCAN (` + growingTables + `)\b`)
 	for _, p := range prunePlans(s) {
-		args := []any{int64(1), 1000}
-		if p.q == s.Queue().(*queue).pruneEvents {
-			args = []any{int64(1), int64(1), 1000}
-		}
-		plan, err := sqlitePlan(t.Context(), s.w, p.q, args)
+		plan, err := sqlitePlan(t.Context(), s.w, p.q, p.args)
 		if err != nil {
 			t.Fatalf("EXPLAIN QUERY PLAN %s: %v", firstLine(p.q), err)
 		}
@@ -291,11 +295,8 @@ func TestPrunePlansPostgres(t *testing.T) {
 		if _, err := conn.ExecContext(ctx, "PREPARE "+name+" AS "+p.q); err != nil {
 			t.Fatalf("PREPARE %s: %v", firstLine(p.q), err)
 		}
-		params := "(NULL, NULL)"
-		if strings.Count(p.q, "$") == 3 {
-			params = "(NULL, NULL, NULL)"
-		}
-		plan, err := postgresPlan(ctx, conn, "EXPLAIN EXECUTE "+name+params)
+		nulls := strings.Repeat(", NULL", len(p.args))[2:]
+		plan, err := postgresPlan(ctx, conn, "EXPLAIN EXECUTE "+name+"("+nulls+")")
 		if err != nil {
 			t.Fatalf("EXPLAIN %s: %v", firstLine(p.q), err)
 		}

@@ -102,16 +102,24 @@ func TestQueuePostgres(t *testing.T) {
 	})
 }
 
+// postgresNodes opens n stores on one fresh PostgreSQL database, as n
+// sird nodes would.
+func postgresNodes(t *testing.T, n int) []*Store {
+	t.Helper()
+	open := freshPostgres(t)
+	stores := make([]*Store, n)
+	for i := range stores {
+		stores[i] = open(t, Options{Migrate: true, MaxConns: 4})
+	}
+	return stores
+}
+
 // Several nodes on one PostgreSQL database (a store each, as separate
 // processes would have) expand and claim concurrently: every event is
 // expanded once and every delivery is leased to exactly one node.
 func TestQueuePostgresNodes(t *testing.T) {
-	open := freshPostgres(t)
 	const nodes, events = 4, 60
-	stores := make([]*Store, nodes)
-	for i := range stores {
-		stores[i] = open(t, Options{Migrate: true, MaxConns: 4})
-	}
+	stores := postgresNodes(t, nodes)
 	h := queueHarness(stores[0])
 	for i := range events {
 		h.AddEvent(t, sird.Event{ID: eventID(i), Type: sird.EventCaseUpdated, Time: sird.At(time.Now())})
@@ -179,12 +187,8 @@ func TestQueuePostgresNodes(t *testing.T) {
 // deployment does: none fails, no row is counted twice, and what was due is
 // gone while the pending delivery and its event stay.
 func TestQueuePostgresPruneNodes(t *testing.T) {
-	open := freshPostgres(t)
 	const nodes, events = 4, 120
-	stores := make([]*Store, nodes)
-	for i := range stores {
-		stores[i] = open(t, Options{Migrate: true, MaxConns: 4})
-	}
+	stores := postgresNodes(t, nodes)
 	h := queueHarness(stores[0])
 	old := time.Now().Add(-30 * 24 * time.Hour)
 	for i := range events {

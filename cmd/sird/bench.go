@@ -78,7 +78,7 @@ func benchCmd(args []string) error {
 		}
 		cfg.Mix[name] = n
 	}
-	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+	if isTerminal(os.Stderr) { // export.go
 		cfg.Progress = os.Stderr
 	}
 	var base *loadgen.Report

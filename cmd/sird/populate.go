@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -22,13 +21,12 @@ const populateBatch = 5000
 // (no API, no history entries or events): the fixture for measuring reads
 // over a large store, e.g. `sird bench --populate 1000000 --data-dir D`.
 // Cases are created one second apart, the newest now.
-func populate(ctx context.Context, st *sqlstore.Store, n int, account, region string, progress io.Writer) error {
+func populate(ctx context.Context, st *sqlstore.Store, n int, account, region string, progress *os.File) error {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x5eed))
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	start := time.Now()
 	done := 0
-	f, ok := progress.(*os.File)
-	live := ok && isTerminal(f)
+	live := progress != nil && isTerminal(progress)
 	for done < n {
 		size := min(populateBatch, n-done)
 		err := st.Write(ctx, func(tx sird.Tx) error {
